@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoeConfig(AppConfig):
+    name = "coe"
+    verbose_name = "COE"

@@ -1,0 +1,101 @@
+"""Template helpers for times, durations and money, so every page shows them the same way."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """1h 12m, 3d 4h, 45s; an em dash when unknown. At most two units."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{max(seconds, 0)}s"
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes = seconds // 60
+    units = [(days, "d"), (hours, "h"), (minutes, "m")]
+    while units and units[0][0] == 0:
+        units.pop(0)
+    return " ".join(f"{amount}{suffix}" for amount, suffix in units[:2] if amount or suffix == units[0][1])
+
+
+def _relative(value: datetime, now: datetime) -> str:
+    delta = now - value
+    future = delta.total_seconds() < 0
+    text = duration(abs(delta))
+    if abs(delta.total_seconds()) < 45:
+        return "just now"
+    return f"in {text}" if future else f"{text} ago"
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """Absolute time in the viewer's zone, with the relative time beside it."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    absolute = local.strftime("%a %d %b %Y, %H:%M %Z")
+    return format_html(
+        '<time datetime="{}" title="{}">{} <span class="muted">({})</span></time>',
+        value.isoformat(),
+        absolute,
+        local.strftime("%d %b %H:%M"),
+        _relative(value, timezone.now()),
+    )
+
+
+@register.filter
+def when_short(value: datetime | None) -> str:
+    """Relative time only, with the absolute one on hover."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        local.strftime("%a %d %b %Y, %H:%M %Z"),
+        _relative(value, timezone.now()),
+    )
+
+
+@register.filter
+def datetime_local(value: datetime | None) -> str:
+    """The value for an <input type=datetime-local>, in the viewer's zone."""
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"${value:,.0f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.filter
+def share_of(durations, span) -> str:
+    """A phase's share of the incident's total time, as a CSS-safe percentage number."""
+    return f"{durations.share(span):.2f}"
+
+
+@register.filter
+def from_iso(value: str | None) -> datetime | None:
+    """Timeline events keep times as ISO strings; turn them back into datetimes for `when`."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from incidents.models import Incident, IncidentEvent, Service, Team
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "team", "criticality", "cost_per_hour"]
+    list_filter = ["criticality", "team"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["team"]
+
+
+class IncidentEventInline(admin.TabularInline):
+    """The timeline is append-only: shown, never edited here."""
+
+    model = IncidentEvent
+    extra = 0
+    can_delete = False
+    fields = ["occurred_at", "kind", "phase", "actor", "body", "data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    """Stamps and status change only through the lifecycle services (they keep the timeline), so
+    they are read-only here."""
+
+    list_display = ["__str__", "severity", "status", "team", "started_at", "confirmed_at"]
+    list_filter = ["status", "severity", "source", "team"]
+    search_fields = ["title"]
+    list_select_related = ["team"]
+    date_hierarchy = "started_at"
+    filter_horizontal = ["services"]
+    readonly_fields = [
+        "status",
+        "source",
+        "started_at",
+        "detected_at",
+        "evaluated_at",
+        "responded_at",
+        "recovered_at",
+        "confirmed_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [IncidentEventInline]
+
+
+@admin.register(IncidentEvent)
+class IncidentEventAdmin(admin.ModelAdmin):
+    list_display = ["incident", "kind", "phase", "actor", "occurred_at"]
+    list_filter = ["kind"]
+    list_select_related = ["incident", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,326 @@
+"""Incident pages. Each view parses input with a form, calls one service or selector, and renders
+the full page, or the fragment it includes when the request comes from htmx. Guards live in the
+services: a view never checks a phase or a status itself."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core import errors
+from incidents import forms, selectors, services
+from incidents.models import SEVERITY_MEANINGS, Criticality, Service, Team
+from incidents.phases import ENDS_AT, GUIDANCE, ORDER, STAMP_LABELS
+
+
+def _form_error(form, exc: errors.ApplicationError) -> None:
+    """Put a service error next to the field it concerns (or above the form)."""
+    fields = exc.extra.get("fields")
+    target = exc.extra.get("field")
+    if isinstance(fields, dict):
+        for name, messages_ in fields.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    elif target in form.fields:
+        form.add_error(target, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def incident_list(request: HttpRequest) -> HttpResponse:
+    teams = list(Team.objects.only("slug", "name"))
+    all_services = list(Service.objects.only("slug", "name"))
+    form = forms.IncidentFilterForm(request.GET or None, teams=teams, services=all_services)
+    filters = selectors.IncidentFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.IncidentFilters(**form.cleaned_data)
+    page = Paginator(selectors.incident_list(filters=filters), settings.INCIDENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(incident, selectors.incident_figures(incident)) for incident in page.object_list],
+        "query": query.urlencode(),
+        "filtered": any(filters.__dict__.values()),
+    }
+    template = "incidents/_list_results.html" if request.htmx else "incidents/list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_declare(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = forms.IncidentDeclareForm(request.POST)
+        if form.is_valid():
+            try:
+                incident = services.incident_declare(actor=request.user, **form.cleaned_data)
+            except errors.ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request, f"{incident.reference} declared. The detect phase is over: evaluate."
+                )
+                return redirect("incidents:detail", incident_id=incident.pk)
+        status = 400
+    else:
+        form = forms.IncidentDeclareForm(
+            initial={"commander": request.user.pk, "team": _default_team(request)}
+        )
+        status = 200
+    return render(
+        request,
+        "incidents/declare.html",
+        {"form": form, "severity_meanings": SEVERITY_MEANINGS},
+        status=status,
+    )
+
+
+def _default_team(request: HttpRequest) -> int | None:
+    team_id = request.GET.get("team")
+    return int(team_id) if team_id and team_id.isdigit() else None
+
+
+def _incident_or_404(incident_id: int):
+    incident = selectors.incident_get(incident_id=incident_id)
+    if incident is None:
+        raise Http404(f"Incident {incident_id} does not exist.")
+    return incident
+
+
+def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict | None = None) -> dict:
+    figures = selectors.incident_figures(incident)
+    current = figures.current_phase
+    later = ORDER[ORDER.index(current) :] if current else ()
+    context = {
+        "incident": incident,
+        "figures": figures,
+        "timeline": selectors.incident_timeline(incident_id=incident.pk),
+        "guidance": GUIDANCE,
+        "current_guidance": GUIDANCE.get(current) if current else "",
+        "through_choices": [(p.value, p.label) for p in later],
+        "stamp_labels": STAMP_LABELS,
+        "phases": ORDER,
+        "reopen_choices": [(p.value, p.label) for p in ORDER if incident.stamps.get(ENDS_AT[p])],
+        "severity_meaning": SEVERITY_MEANINGS[incident.severity],
+        "error": error,
+        "notice": notice,
+        "note_form": forms.NoteForm(),
+        "correct_form": forms.CorrectStampForm(),
+        "reopen_form": forms.ReopenForm(),
+        "false_alarm_form": forms.FalseAlarmForm(),
+        "advance_form": forms.AdvanceForm(initial={"expected_phase": current.value if current else ""}),
+        "critical": Criticality.CRITICAL,
+    }
+    context.update(forms_ or {})
+    return context
+
+
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident_or_404(incident_id)
+    template = "incidents/_incident_main.html" if request.htmx else "incidents/detail.html"
+    return render(request, template, _main_context(incident))
+
+
+def _transition(request: HttpRequest, incident_id: int, form, action, form_key: str) -> HttpResponse:
+    """Run one lifecycle service from a posted form, then show the incident again.
+
+    Success re-renders the incident's main fragment (htmx) or redirects to the page. An error is shown
+    in place with its status (400 invalid, 409 conflict), and nothing is changed.
+    """
+    error, notice, status = "", "", 200
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except services.StalePhase as exc:
+            notice, status = exc.message, exc.status
+        except errors.ApplicationError as exc:
+            _form_error(form, exc)
+            error, status = exc.message, exc.status
+    else:
+        error = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+        error, status = f"Please correct the form. {error}", 400
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        elif notice:
+            messages.warning(request, notice)
+        return redirect("incidents:detail", incident_id=incident_id)
+    incident = _incident_or_404(incident_id)
+    extra = {form_key: form} if error else {}
+    return render(
+        request,
+        "incidents/_incident_main.html",
+        _main_context(incident, error=error, notice=notice, forms_=extra),
+        status=status,
+    )
+
+
+@require_POST
+def incident_advance(request: HttpRequest, incident_id: int) -> HttpResponse:
+    form = forms.AdvanceForm(request.POST)
+    return _transition(
+        request,
+        incident_id,
+        form,
+        lambda data: services.incident_advance(
+            incident_id=incident_id,
+            actor=request.user,
+            expected_phase=data["expected_phase"],
+            through=data["through"] or None,
+            at=data["at"],
+        ),
+        "advance_form",
+    )
+
+
+@require_POST
+def incident_correct(request: HttpRequest, incident_id: int) -> HttpResponse:
+    form = forms.CorrectStampForm(request.POST)
+    return _transition(
+        request,
+        incident_id,
+        form,
+        lambda data: services.incident_correct_stamp(
+            incident_id=incident_id,
+            actor=request.user,
+            field=data["field"],
+            value=data["value"],
+            reason=data["reason"],
+        ),
+        "correct_form",
+    )
+
+
+@require_POST
+def incident_reopen(request: HttpRequest, incident_id: int) -> HttpResponse:
+    form = forms.ReopenForm(request.POST)
+    return _transition(
+        request,
+        incident_id,
+        form,
+        lambda data: services.incident_reopen(
+            incident_id=incident_id,
+            actor=request.user,
+            reason=data["reason"],
+            to_phase=data["to_phase"] or None,
+        ),
+        "reopen_form",
+    )
+
+
+@require_POST
+def incident_false_alarm(request: HttpRequest, incident_id: int) -> HttpResponse:
+    form = forms.FalseAlarmForm(request.POST)
+    return _transition(
+        request,
+        incident_id,
+        form,
+        lambda data: services.incident_mark_false_alarm(
+            incident_id=incident_id, actor=request.user, reason=data["reason"]
+        ),
+        "false_alarm_form",
+    )
+
+
+@require_POST
+def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
+    form = forms.NoteForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            services.incident_note_add(
+                incident_id=incident_id, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except errors.NotFound:
+            raise Http404(f"Incident {incident_id} does not exist.") from None
+        except errors.ApplicationError as exc:
+            _form_error(form, exc)
+            status = exc.status
+        else:
+            form = forms.NoteForm()
+    else:
+        status = 400
+    if not request.htmx:
+        if status != 200:
+            messages.error(request, "The note was not added: " + " ".join(form.errors.get("body", [])))
+        return redirect("incidents:detail", incident_id=incident_id)
+    context = {
+        "incident": _incident_or_404(incident_id),
+        "timeline": selectors.incident_timeline(incident_id=incident_id),
+        "note_form": form,
+        "stamp_labels": STAMP_LABELS,
+    }
+    return render(request, "incidents/_timeline.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_edit(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = _incident_or_404(incident_id)
+    status = 200
+    if request.method == "POST":
+        form = forms.IncidentEditForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.incident_update(
+                    incident_id=incident_id, actor=request.user, expected_version=version, **data
+                )
+            except errors.ApplicationError as exc:
+                _form_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, "Incident updated.")
+                return redirect("incidents:detail", incident_id=incident_id)
+        else:
+            status = 400
+    else:
+        form = forms.IncidentEditForm(
+            initial={
+                **{
+                    field: getattr(incident, field)
+                    for field in services.EDITABLE_FIELDS
+                    if field != "services"
+                },
+                "services": list(incident.services.all()),
+                "version": incident.version,
+            }
+        )
+    return render(request, "incidents/edit.html", {"form": form, "incident": incident}, status=status)
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "incidents/team_list.html", {"teams": selectors.team_list()})
+
+
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get(slug=slug)
+    if team is None:
+        raise Http404(f"No team {slug!r}.")
+    incidents = selectors.incident_list(filters=selectors.IncidentFilters(team=slug))[:25]
+    context = {
+        "team": team,
+        "services": selectors.service_list().filter(team=team),
+        "rows": [(incident, selectors.incident_figures(incident)) for incident in incidents],
+    }
+    return render(request, "incidents/team_detail.html", context)
+
+
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "incidents/service_list.html", {"services": selectors.service_list()})
+
+
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = selectors.service_get(slug=slug)
+    if service is None:
+        raise Http404(f"No service {slug!r}.")
+    incidents = selectors.incident_list(filters=selectors.IncidentFilters(service=slug))[:25]
+    context = {
+        "service": service,
+        "rows": [(incident, selectors.incident_figures(incident)) for incident in incidents],
+    }
+    return render(request, "incidents/service_detail.html", context)

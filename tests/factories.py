@@ -1,0 +1,62 @@
+"""Small builders for test data. Incidents go through the real services, so their timeline and
+invariants are what production would have."""
+
+import itertools
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Criticality, Incident, Service, Team
+
+_counter = itertools.count(1)
+
+
+def user(username: str | None = None, *, password: str = "pw", **fields):
+    username = username or f"user{next(_counter)}"
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
+
+
+def team(name: str | None = None) -> Team:
+    return services.team_create(name=name or f"Team {next(_counter)}")
+
+
+def service(
+    name: str | None = None, *, team: Team | None = None, critical: bool = False, cost_per_hour="1000"
+) -> Service:
+    return services.service_create(
+        name=name or f"Service {next(_counter)}",
+        team=team or globals()["team"](),
+        criticality=Criticality.CRITICAL if critical else Criticality.NON_CRITICAL,
+        cost_per_hour=Decimal(cost_per_hour),
+    )
+
+
+def incident(
+    *,
+    actor=None,
+    title: str | None = None,
+    team: Team | None = None,
+    services_: list[Service] | None = None,
+    severity: str = "SEV3",
+    started_at: datetime | None = None,
+    detected_at: datetime | None = None,
+    source: str = "web",
+    **fields,
+) -> Incident:
+    now = timezone.now()
+    return services.incident_declare(
+        actor=actor,
+        title=title or f"Incident {next(_counter)}",
+        team=team or globals()["team"](),
+        services=services_ or [],
+        severity=severity,
+        started_at=started_at,
+        detected_at=detected_at
+        if detected_at is not None
+        else (None if source == "alert" else now - timedelta(hours=2)),
+        source=source,
+        **fields,
+    )
