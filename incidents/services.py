@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -56,10 +56,9 @@ def _full_clean(instance, *, exclude: Iterable[str] = ()) -> None:
         instance.full_clean(exclude=list(exclude))
     except ValidationError as exc:
         fields = exc.message_dict
-        first = next(iter(fields.items()))
-        raise errors.ValidationFailed(
-            f"{first[0].replace('_', ' ').capitalize()}: {first[1][0]}", extra={"fields": fields}
-        ) from exc
+        name, messages = next(iter(fields.items()))
+        prefix = "" if name == NON_FIELD_ERRORS else f"{name.replace('_', ' ').capitalize()}: "
+        raise errors.ValidationFailed(f"{prefix}{messages[0]}", extra={"fields": fields}) from exc
 
 
 def _locked(incident_id: int) -> Incident:

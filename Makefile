@@ -1,0 +1,53 @@
+# Cornerstone: the commands a developer needs. `make run` and `make test` are the two in the README.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SQLITE_TEST_DB := /tmp/cornerstone-test.sqlite3
+
+.PHONY: install run test test-sqlite test-fast e2e lint format services-up clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## The embedded default: SQLite, tasks run eagerly, demo data, on http://127.0.0.1:8000
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:8000/
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The whole suite on the real PostgreSQL and Redis (started if they are down)
+test: install services-up
+	$(BIN)/pytest
+
+## The same suite on SQLite (row-lock tests skip)
+test-sqlite: install
+	rm -f $(SQLITE_TEST_DB)
+	TEST_DATABASE_URL=sqlite:///$(SQLITE_TEST_DB) $(BIN)/pytest -m "not e2e"
+
+## Everything but the browser journeys
+test-fast: install services-up
+	$(BIN)/pytest -m "not e2e"
+
+e2e: install services-up
+	$(BIN)/pytest -m e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+services-up:
+	@bash scripts/services-up.sh
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
