@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from core import errors
+from incidents import services
 from incidents.models import Incident, IncidentEvent, Service, Team
 
 
@@ -34,8 +36,11 @@ class IncidentEventInline(admin.TabularInline):
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    """Stamps and status change only through the lifecycle services (they keep the timeline), so
-    they are read-only here."""
+    """Every change goes through `incidents.services`, so the timeline records it like any other.
+
+    Stamps and status change only through the lifecycle (read-only here); incidents are declared
+    from the web UI or the API, not added here.
+    """
 
     list_display = ["__str__", "severity", "status", "team", "started_at", "confirmed_at"]
     list_filter = ["status", "severity", "source", "team"]
@@ -52,11 +57,29 @@ class IncidentAdmin(admin.ModelAdmin):
         "responded_at",
         "recovered_at",
         "confirmed_at",
+        "closed_at",
         "version",
         "created_at",
         "updated_at",
     ]
     inlines = [IncidentEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Deferred to save_related, where the new services are known too."""
+
+    def save_related(self, request, form, formsets, change):
+        changes = {
+            field: form.cleaned_data[field]
+            for field in form.changed_data
+            if field in services.EDITABLE_FIELDS
+        }
+        try:
+            services.incident_update(incident_id=form.instance.pk, actor=request.user, **changes)
+        except errors.ApplicationError as exc:
+            messages.error(request, f"Not saved: {exc.message}")
 
 
 @admin.register(IncidentEvent)

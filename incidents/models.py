@@ -132,6 +132,10 @@ class Incident(BaseModel):
     recovered_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
+    # When it stopped being active: the confirm stamp of a resolved incident, or when it was marked a
+    # false alarm or auto-resolved. A closed incident's running clock stops here.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
     # Bumped by every write; a stale edit (based on an older version) is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -152,6 +156,11 @@ class Incident(BaseModel):
             models.CheckConstraint(
                 condition=~Q(status=Status.ACTIVE) | Q(confirmed_at__isnull=True),
                 name="incident_active_is_unconfirmed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.ACTIVE, closed_at__isnull=True)
+                | (~Q(status=Status.ACTIVE) & Q(closed_at__isnull=False)),
+                name="incident_closed_iff_not_active",
             ),
             models.CheckConstraint(condition=Q(severity__in=Severity.values), name="incident_severity_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="incident_status_valid"),

@@ -203,15 +203,16 @@ def plan_reopen(stamps: Stamps, *, to_phase: Phase) -> dict[str, None]:
     return {ENDS_AT[p]: None for p in phases_between(to_phase, Phase.CONFIRM) if stamps.get(ENDS_AT[p])}
 
 
-def check_declared_times(*, started_at: datetime, detected_at: datetime | None, now: datetime) -> None:
-    """Times given when an incident is declared: not in the future, impact no later than detection."""
+def check_declared_times(*, started_at: datetime | None, detected_at: datetime | None, now: datetime) -> None:
+    """Times given when an incident is declared (either may be left out): not in the future, and
+    impact no later than detection."""
     for field, value in (("started_at", started_at), ("detected_at", detected_at)):
         if value is not None and value > now:
             raise InvalidStamp(
                 f"The {_label(field)} time cannot be in the future.",
                 extra={"field": field, "value": value.isoformat()},
             )
-    if detected_at is not None and started_at > detected_at:
+    if detected_at is not None and started_at is not None and started_at > detected_at:
         raise InvalidStamp(
             "Impact cannot start after it was detected.",
             extra={"field": "started_at", "conflicts_with": "detected_at", "value": started_at.isoformat()},

@@ -35,7 +35,9 @@ def phase_condition(phase: Phase) -> Q:
 def incident_list(*, filters: IncidentFilters = IncidentFilters()) -> QuerySet[Incident]:
     """Incidents newest first, with what a list row shows (team, commander, services) loaded up front."""
     queryset = Incident.objects.select_related("team", "commander").prefetch_related(
-        Prefetch("services", queryset=Service.objects.only("id", "name", "slug", "criticality"))
+        Prefetch(
+            "services", queryset=Service.objects.only("id", "name", "slug", "criticality", "cost_per_hour")
+        )
     )
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -83,10 +85,9 @@ class IncidentFigures:
 def incident_figures(incident: Incident) -> IncidentFigures:
     """Durations and cost from an incident whose services are already loaded (no extra query).
 
-    A closed incident's clock stops when it was closed (its last change); a false alarm caused no
-    downtime.
+    A closed incident's clock stops when it was closed; a false alarm caused no downtime.
     """
-    now = timezone.now() if incident.status == Status.ACTIVE else incident.updated_at
+    now = incident.closed_at or timezone.now()
     stamps = incident.stamps
     false_alarm = incident.status == Status.FALSE_ALARM
     return IncidentFigures(

@@ -149,11 +149,10 @@ def incident_declare(
     now = timezone.now()
     if source == Source.ALERT:
         detected_at = None
-        started_at = started_at or now
-    else:
-        detected_at = detected_at or now
-        started_at = started_at or detected_at
     phases.check_declared_times(started_at=started_at, detected_at=detected_at, now=now)
+    if source != Source.ALERT:
+        detected_at = detected_at or now
+    started_at = started_at or detected_at or now
     incident = Incident(
         title=title.strip(),
         summary=summary,
@@ -228,7 +227,8 @@ def incident_advance(
     update_fields = [*plan.stamps, "version", "updated_at"]
     if incident.confirmed_at is not None:
         incident.status = Status.RESOLVED
-        update_fields.append("status")
+        incident.closed_at = incident.confirmed_at
+        update_fields += ["status", "closed_at"]
     incident.version += 1
     incident.save(update_fields=update_fields)
     stamp_time = plan.stamps[phases.ENDS_AT[plan.ended]]
@@ -281,8 +281,12 @@ def incident_correct_stamp(*, incident_id: int, actor, field: str, value: dateti
             "The new time is the same as the current one.", extra={"field": field, "value": value.isoformat()}
         )
     setattr(incident, field, value)
+    update_fields = [field, "version", "updated_at"]
+    if field == "confirmed_at" and incident.status == Status.RESOLVED:
+        incident.closed_at = value  # a resolved incident closed when it was confirmed
+        update_fields.append("closed_at")
     incident.version += 1
-    incident.save(update_fields=[field, "version", "updated_at"])
+    incident.save(update_fields=update_fields)
     _event(
         incident,
         EventKind.STAMP_CORRECTED,
@@ -314,8 +318,9 @@ def incident_reopen(*, incident_id: int, actor, reason: str, to_phase: Phase | s
     for field in cleared:
         setattr(incident, field, None)
     incident.status = Status.ACTIVE
+    incident.closed_at = None
     incident.version += 1
-    incident.save(update_fields=[*cleared, "status", "version", "updated_at"])
+    incident.save(update_fields=[*cleared, "status", "closed_at", "version", "updated_at"])
     _event(
         incident,
         EventKind.REOPENED,
@@ -344,14 +349,16 @@ def incident_mark_false_alarm(*, incident_id: int, actor, reason: str) -> Incide
             f"{incident.get_status_display().lower()}.",
             extra={"status": incident.status},
         )
+    now = timezone.now()
     incident.status = Status.FALSE_ALARM
+    incident.closed_at = now
     incident.version += 1
-    incident.save(update_fields=["status", "version", "updated_at"])
+    incident.save(update_fields=["status", "closed_at", "version", "updated_at"])
     _event(
         incident,
         EventKind.FALSE_ALARM,
         actor=actor,
-        occurred_at=timezone.now(),
+        occurred_at=now,
         body=reason,
         data={"old_status": Status.ACTIVE},
     )

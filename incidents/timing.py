@@ -97,6 +97,7 @@ def downtime(stamps: Stamps, *, now: datetime) -> timedelta:
 
 def estimated_cost(stamps: Stamps, *, costs_per_hour: Iterable[Decimal], now: datetime) -> Decimal:
     """Sum over affected services of cost per hour x hours of downtime, rounded to cents."""
-    hours = Decimal(downtime(stamps, now=now).total_seconds()) / SECONDS_PER_HOUR
-    total = sum((Decimal(cost) * hours for cost in costs_per_hour), Decimal(0))
+    seconds = Decimal(downtime(stamps, now=now).total_seconds())
+    # Multiply before dividing: an exact half cent must stay exact to round half up.
+    total = sum((Decimal(cost) * seconds for cost in costs_per_hour), Decimal(0)) / SECONDS_PER_HOUR
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import errors
 from incidents import forms, selectors, services
 from incidents.models import SEVERITY_MEANINGS, Criticality, Service, Team
-from incidents.phases import ENDS_AT, GUIDANCE, ORDER, STAMP_LABELS
+from incidents.phases import ENDS_AT, GUIDANCE, ORDER, STAMP_LABELS, Phase
 
 
 def _form_error(form, exc: errors.ApplicationError) -> None:
@@ -33,7 +33,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     all_services = list(Service.objects.only("slug", "name"))
     form = forms.IncidentFilterForm(request.GET or None, teams=teams, services=all_services)
     filters = selectors.IncidentFilters()
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()  # an unknown value is reported and dropped; the valid filters still apply
         filters = selectors.IncidentFilters(**form.cleaned_data)
     page = Paginator(selectors.incident_list(filters=filters), settings.INCIDENTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -104,7 +105,11 @@ def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict |
         "through_choices": [(p.value, p.label) for p in later],
         "stamp_labels": STAMP_LABELS,
         "phases": ORDER,
-        "reopen_choices": [(p.value, p.label) for p in ORDER if incident.stamps.get(ENDS_AT[p])],
+        # Back into the phase it was in (a closed false alarm), or into any phase it has finished.
+        "reopen_choices": [
+            (p.value, p.label) for p in ORDER if p == current or incident.stamps.get(ENDS_AT[p])
+        ],
+        "reopen_default": (current or Phase.CONFIRM).value,
         "severity_meaning": SEVERITY_MEANINGS[incident.severity],
         "error": error,
         "notice": notice,

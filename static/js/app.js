@@ -31,8 +31,12 @@
     document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
   });
 
-  // After a note is added, keep the cursor in the note box for the next one.
+  // After a note is added, keep the cursor in the note box for the next one. Once the incident
+  // itself has been redrawn, the flash messages above it describe an older state: drop them.
   document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "incident-main") {
+      document.querySelectorAll(".messages").forEach(function (box) { box.remove(); });
+    }
     if (event.detail.target && event.detail.target.id === "timeline") {
       var box = document.getElementById("note-body");
       if (box && !box.value) box.focus();

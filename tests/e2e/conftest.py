@@ -73,12 +73,12 @@ def page(request, browser, artifacts_dir):
     context.set_default_timeout(5_000)
     page = context.new_page()
     problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: problems.append(f"console.error: {message.text} ({message.location.get('url', '')})")
-        if message.type == "error"
-        else None,
-    )
+
+    def on_console(message):
+        if message.type == "error":
+            problems.append(f"console.error: {message.text} ({message.location.get('url', '')})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     yield page
     report = getattr(request.node, "report_call", None)

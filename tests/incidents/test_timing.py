@@ -230,12 +230,6 @@ def test_estimated_cost_exact_half_cent_with_whole_seconds_rounds_half_up():
     assert cost == Decimal("0.01")  # 0.20 x 90/3600 = 0.005 exactly
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: estimated_cost divides seconds by 3600 before multiplying by the cost, so an exact "
-    "half cent (18.00/h x 30m07s = 9.035) is truncated below the half by Decimal precision and "
-    "rounds down to 9.03 instead of half-up to 9.04",
-)
 def test_estimated_cost_exact_half_cent_over_odd_seconds_rounds_half_up():
     stamps = {"started_at": T0, "recovered_at": T0 + timedelta(minutes=30, seconds=7)}
 

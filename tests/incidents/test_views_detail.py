@@ -1,0 +1,708 @@
+"""The incident page and its forms: declare, detail, advance, correct, reopen, false alarm, notes and
+edit, through Django's test client (with HX-Request for the htmx fragments), on the real database."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from incidents import phases, services
+from incidents.models import EventKind, Incident, IncidentEvent, Status
+from incidents.phases import Phase
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+LOCAL = "%Y-%m-%dT%H:%M"  # what an <input type=datetime-local> posts
+
+
+def local(value: datetime) -> str:
+    """A datetime as the browser posts it, in UTC (the zone a new user sees)."""
+    return value.astimezone(UTC).strftime(LOCAL)
+
+
+def minute(value: datetime) -> datetime:
+    """What `local(value)` parses back to."""
+    return value.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def field_errors(response) -> dict[str, list[str]]:
+    """The error messages rendered next to each form field (templates/incidents/_field.html)."""
+    errors: dict[str, list[str]] = {}
+    for name, message in re.findall(
+        r'<p class="error" id="id_(\w+)_error" role="alert">(.*?)</p>', response.content.decode()
+    ):
+        errors.setdefault(name, []).append(message)
+    return errors
+
+
+def frozen(incident: Incident) -> dict:
+    """What a refused write must leave untouched."""
+    incident.refresh_from_db()
+    return {
+        "stamps": incident.stamps,
+        "status": incident.status,
+        "version": incident.version,
+        "title": incident.title,
+        "events": IncidentEvent.objects.filter(incident=incident).count(),
+    }
+
+
+def kinds(incident: Incident) -> list[str]:
+    return list(IncidentEvent.objects.filter(incident=incident).order_by("id").values_list("kind", flat=True))
+
+
+def current(incident: Incident) -> Phase | None:
+    incident.refresh_from_db()
+    return phases.current_phase(incident.stamps)
+
+
+def post(client, incident: Incident, action: str, data: dict, *, htmx: bool = True):
+    return client.post(f"/incidents/{incident.pk}/{action}/", data, **(HTMX if htmx else {}))
+
+
+@pytest.fixture
+def incident(user, team, service):
+    """Declared from the web: impact began three hours ago, detected two hours ago; now in evaluate."""
+    now = timezone.now()
+    return factories.incident(
+        actor=user,
+        team=team,
+        services_=[service],
+        title="Checkout errors",
+        started_at=now - timedelta(hours=3),
+        detected_at=now - timedelta(hours=2),
+    )
+
+
+@pytest.fixture
+def resolved(incident, user):
+    return factories.advance(incident, to=None, actor=user)
+
+
+# Detail
+
+
+def test_detail_full_page_shows_the_incident(client_logged_in, incident):
+    response = client_logged_in.get(f"/incidents/{incident.pk}/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<html" in content
+    assert f"INC-{incident.pk}</span> Checkout errors" in content
+    assert "<strong>Now: Evaluate.</strong>" in content
+    assert 'data-testid="status">Active<' in content
+
+
+def test_detail_htmx_returns_only_the_main_fragment(client_logged_in, incident):
+    response = client_logged_in.get(f"/incidents/{incident.pk}/", **HTMX)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="incident-main"')
+    assert "<html" not in content
+
+
+def test_detail_unknown_id_returns_404(client_logged_in):
+    assert client_logged_in.get("/incidents/999999/").status_code == 404
+
+
+def test_detail_recovered_incident_shows_downtime_and_cost(client_logged_in, user, team, service):
+    now = timezone.now()
+    incident = factories.incident(
+        actor=user,
+        team=team,
+        services_=[service],
+        started_at=now - timedelta(hours=2),
+        detected_at=now - timedelta(hours=2),
+    )
+    for phase, minutes_ago in [(Phase.EVALUATE, 100), (Phase.RESPOND, 80), (Phase.RECOVER, 60)]:
+        services.incident_advance(
+            incident_id=incident.pk, actor=user, expected_phase=phase, at=now - timedelta(minutes=minutes_ago)
+        )
+
+    content = client_logged_in.get(f"/incidents/{incident.pk}/").content.decode()
+
+    assert 'data-testid="cost">$60,000<' in content
+    assert 'data-testid="downtime">1h<' in content
+    assert 'data-testid="ttr">1h<' in content
+    assert "and counting" not in content
+
+
+def test_detail_resolved_anatomy_has_one_segment_per_unskipped_phase_sharing_100(
+    client_logged_in, incident, user
+):
+    detected = incident.detected_at
+    services.incident_advance(
+        incident_id=incident.pk,
+        actor=user,
+        expected_phase=Phase.EVALUATE,
+        at=detected + timedelta(minutes=20),
+    )
+    services.incident_advance(
+        incident_id=incident.pk,
+        actor=user,
+        expected_phase=Phase.RESPOND,
+        through=Phase.RECOVER,
+        at=detected + timedelta(minutes=50),
+    )
+    services.incident_advance(
+        incident_id=incident.pk, actor=user, expected_phase=Phase.CONFIRM, at=detected + timedelta(minutes=60)
+    )
+
+    content = client_logged_in.get(f"/incidents/{incident.pk}/").content.decode()
+
+    bar = content[content.index('data-testid="anatomy-bar"') : content.index('<table class="durations">')]
+    segments = re.findall(r'data-phase="(\w+)" data-share="([\d.]+)"', bar)
+    assert [phase for phase, _share in segments] == ["detect", "evaluate", "respond", "confirm"]
+    assert sum(float(share) for _phase, share in segments) == pytest.approx(100, abs=0.05)
+    assert 'data-testid="status">Resolved<' in content
+    assert re.search(r'data-testid="duration-recover">\s*skipped', content)
+
+
+def _detail_queries(client, incident: Incident) -> int:
+    url = f"/incidents/{incident.pk}/"
+    client.get(url)  # caches the viewer's time zone in the session
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_detail_query_count_is_constant_in_services_and_events(
+    client_logged_in, django_assert_num_queries, user, team
+):
+    small = factories.incident(actor=user, team=team, services_=[factories.service(team=team)])
+    baseline = _detail_queries(client_logged_in, small)
+    big = factories.incident(
+        actor=user, team=team, services_=[factories.service() for _ in range(10)], commander=user
+    )
+    for index in range(9):
+        services.incident_note_add(incident_id=big.pk, actor=factories.user(), body=f"Note {index}")
+
+    client_logged_in.get(f"/incidents/{big.pk}/")
+    with django_assert_num_queries(baseline):
+        response = client_logged_in.get(f"/incidents/{big.pk}/")
+    assert len(response.context["timeline"]) == 10
+    assert len(response.context["incident"].services.all()) == 10
+
+
+# Declare
+
+
+@pytest.fixture
+def declare_data(team, service, user) -> dict:
+    return {
+        "title": "Payments failing",
+        "severity": "SEV2",
+        "team": team.pk,
+        "services": [service.pk],
+        "commander": user.pk,
+        "summary": "",
+        "customer_impact": "Cards declined",
+        "customers_affected": "120",
+        "blast_radius": "eu-west-1, cell-3",
+        "detected_at": "",
+        "started_at": "",
+    }
+
+
+def test_declare_get_defaults_the_commander_to_the_current_user(client_logged_in, user):
+    response = client_logged_in.get("/incidents/declare/")
+
+    assert response.status_code == 200
+    assert f'<option value="{user.pk}" selected>alice</option>' in response.content.decode()
+
+
+def test_declare_get_with_team_preselects_it(client_logged_in, team):
+    response = client_logged_in.get(f"/incidents/declare/?team={team.pk}")
+
+    assert f'<option value="{team.pk}" selected>Payments</option>' in response.content.decode()
+
+
+def test_declare_valid_post_creates_one_incident_in_evaluate_and_redirects(
+    client_logged_in, declare_data, user, service
+):
+    before = timezone.now()
+
+    response = client_logged_in.post("/incidents/declare/", declare_data)
+
+    incident = Incident.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/incidents/{incident.pk}/"
+    assert phases.current_phase(incident.stamps) == Phase.EVALUATE
+    assert before <= incident.detected_at <= timezone.now()
+    assert incident.started_at == incident.detected_at
+    assert incident.commander == user
+    assert list(incident.services.all()) == [service]
+    assert incident.blast_radius == ["eu-west-1", "cell-3"]
+    assert incident.customers_affected == 120
+    assert incident.severity == "SEV2"
+    assert kinds(incident) == [EventKind.DECLARED]
+    page = client_logged_in.get(response.url).content.decode()
+    assert '<span class="tag">eu-west-1</span> <span class="tag">cell-3</span>' in page
+
+
+def test_declare_backfilled_times_are_stored(client_logged_in, declare_data):
+    now = timezone.now()
+    declare_data.update(
+        started_at=local(now - timedelta(hours=3)), detected_at=local(now - timedelta(hours=1))
+    )
+
+    response = client_logged_in.post("/incidents/declare/", declare_data)
+
+    incident = Incident.objects.get()
+    assert response.status_code == 302
+    assert incident.started_at == minute(now - timedelta(hours=3))
+    assert incident.detected_at == minute(now - timedelta(hours=1))
+
+
+HOUR = timedelta(hours=1)
+# Each invalid declaration: what changes in the valid form (a timedelta is a time that far from now),
+# the field the error must sit next to, and the error.
+INVALID_DECLARATIONS = {
+    "missing-title": ({"title": ""}, "title", "This field is required."),
+    "long-title": (
+        {"title": "x" * 201},
+        "title",
+        "Ensure this value has at most 200 characters (it has 201).",
+    ),
+    "bad-severity": (
+        {"severity": "SEV9"},
+        "severity",
+        "Select a valid choice. SEV9 is not one of the available choices.",
+    ),
+    "missing-team": ({"team": ""}, "team", "This field is required."),
+    "unknown-service": (
+        {"services": ["999999"]},
+        "services",
+        "Select a valid choice. 999999 is not one of the available choices.",
+    ),
+    "negative-customers": (
+        {"customers_affected": "-1"},
+        "customers_affected",
+        "Ensure this value is greater than or equal to 0.",
+    ),
+    "detected-in-future": (
+        {"started_at": -HOUR, "detected_at": 24 * HOUR},
+        "detected_at",
+        "The detected time cannot be in the future.",
+    ),
+    "started-after-detected": (
+        {"started_at": -HOUR, "detected_at": -2 * HOUR},
+        "started_at",
+        "Impact cannot start after it was detected.",
+    ),
+    "malformed-datetime": ({"detected_at": "yesterday at noon"}, "detected_at", "Enter a valid date/time."),
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"), INVALID_DECLARATIONS.values(), ids=INVALID_DECLARATIONS
+)
+def test_declare_invalid_field_returns_400_with_the_error_next_to_it(
+    client_logged_in, declare_data, changes, field, message
+):
+    now = timezone.now()
+    declare_data.update({k: local(now + v) if isinstance(v, timedelta) else v for k, v in changes.items()})
+
+    response = client_logged_in.post("/incidents/declare/", declare_data)
+
+    assert response.status_code == 400
+    assert field_errors(response) == {field: [message]}
+    assert not Incident.objects.exists()
+
+
+def test_declare_only_detected_at_in_future_shows_the_error_next_to_detected_at(
+    client_logged_in, declare_data
+):
+    declare_data["detected_at"] = local(timezone.now() + timedelta(days=1))
+
+    response = client_logged_in.post("/incidents/declare/", declare_data)
+
+    assert response.status_code == 400
+    assert field_errors(response) == {"detected_at": ["The detected time cannot be in the future."]}
+    assert not Incident.objects.exists()
+
+
+# Advance
+
+
+def test_advance_htmx_returns_the_main_fragment_in_the_next_phase(client_logged_in, incident):
+    response = post(client_logged_in, incident, "advance", {"expected_phase": "evaluate"})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<div id="incident-main"')
+    assert "<html" not in content
+    assert "<strong>Now: Respond.</strong>" in content
+    assert current(incident) == Phase.RESPOND
+    assert kinds(incident) == [EventKind.DECLARED, EventKind.PHASE_ADVANCED]
+
+
+def test_advance_without_htmx_redirects_to_the_incident(client_logged_in, incident):
+    response = post(client_logged_in, incident, "advance", {"expected_phase": "evaluate"}, htmx=False)
+
+    assert response.status_code == 302
+    assert response.url == f"/incidents/{incident.pk}/"
+    assert current(incident) == Phase.RESPOND
+
+
+def test_advance_stale_expected_phase_returns_409_and_changes_nothing(client_logged_in, incident, user):
+    services.incident_advance(incident_id=incident.pk, actor=user, expected_phase=Phase.EVALUATE)
+    before = frozen(incident)
+
+    response = post(client_logged_in, incident, "advance", {"expected_phase": "evaluate"})
+
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert 'class="flash flash-warning"' in content
+    assert "The incident is already in Respond; someone else advanced it. Nothing was changed." in content
+    assert frozen(incident) == before
+
+
+def test_advance_stale_without_htmx_redirects_with_the_notice(client_logged_in, incident, user):
+    services.incident_advance(incident_id=incident.pk, actor=user, expected_phase=Phase.EVALUATE)
+    before = frozen(incident)
+
+    response = post(client_logged_in, incident, "advance", {"expected_phase": "evaluate"}, htmx=False)
+
+    assert response.status_code == 302
+    page = client_logged_in.get(response.url).content.decode()
+    assert "someone else advanced it" in page
+    assert frozen(incident) == before
+
+
+def test_advance_through_recover_marks_the_phases_between_as_skipped(client_logged_in, incident):
+    response = post(
+        client_logged_in, incident, "advance", {"expected_phase": "evaluate", "through": "recover"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Phase skipped: Respond" in content
+    assert "Phase skipped: Recover" in content
+    assert "<strong>Now: Confirm.</strong>" in content
+    incident.refresh_from_db()
+    assert incident.evaluated_at == incident.responded_at == incident.recovered_at
+    assert kinds(incident).count(EventKind.PHASE_SKIPPED) == 2
+
+
+def test_advance_future_time_returns_400_and_changes_nothing(client_logged_in, incident):
+    before = frozen(incident)
+
+    response = post(
+        client_logged_in,
+        incident,
+        "advance",
+        {"expected_phase": "evaluate", "at": local(timezone.now() + timedelta(days=1))},
+    )
+
+    assert response.status_code == 400
+    assert "The evaluated time cannot be in the future." in response.content.decode()
+    assert frozen(incident) == before
+
+
+def test_advance_backfilled_time_stamps_it_and_says_so(client_logged_in, incident):
+    at = incident.detected_at + timedelta(minutes=30)
+
+    response = post(client_logged_in, incident, "advance", {"expected_phase": "evaluate", "at": local(at)})
+
+    assert response.status_code == 200
+    assert "Backfilled time." in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.evaluated_at == minute(at)
+
+
+def test_advance_confirming_resolves_the_incident(client_logged_in, incident, user):
+    factories.advance(incident, to=Phase.CONFIRM, actor=user)
+
+    response = post(client_logged_in, incident, "advance", {"expected_phase": "confirm"})
+
+    assert response.status_code == 200
+    assert 'data-testid="status">Resolved<' in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Status.RESOLVED
+    assert incident.confirmed_at is not None
+
+
+def test_advance_resolved_incident_returns_409(client_logged_in, resolved):
+    before = frozen(resolved)
+
+    response = post(client_logged_in, resolved, "advance", {"expected_phase": "confirm"})
+
+    assert response.status_code == 409
+    assert "reopen it to change its phases" in response.content.decode()
+    assert frozen(resolved) == before
+
+
+# Correct a time
+
+
+def test_correct_valid_time_updates_it_and_shows_old_and_new_on_the_timeline(client_logged_in, incident):
+    old = incident.detected_at
+    new = minute(old - timedelta(minutes=30))
+
+    response = post(
+        client_logged_in,
+        incident,
+        "correct",
+        {"field": "detected_at", "value": local(new), "reason": "The pager fired earlier"},
+    )
+
+    assert response.status_code == 200
+    incident.refresh_from_db()
+    assert incident.detected_at == new
+    event = IncidentEvent.objects.get(incident=incident, kind=EventKind.STAMP_CORRECTED)
+    assert event.data == {"field": "detected_at", "old": old.isoformat(), "new": new.isoformat()}
+    content = response.content.decode()
+    assert f'<del><time datetime="{old.isoformat()}"' in content
+    assert f'<ins><time datetime="{new.isoformat()}"' in content
+    assert "Reason: The pager fired earlier" in content
+
+
+def test_correct_without_reason_returns_400_and_changes_nothing(client_logged_in, incident):
+    before = frozen(incident)
+
+    response = post(
+        client_logged_in,
+        incident,
+        "correct",
+        {"field": "detected_at", "value": local(incident.detected_at - timedelta(minutes=30)), "reason": ""},
+    )
+
+    assert response.status_code == 400
+    assert "reason: This field is required." in response.content.decode()
+    assert frozen(incident) == before
+
+
+def test_correct_out_of_order_time_returns_400_and_keeps_the_stamp(client_logged_in, incident):
+    before = frozen(incident)
+
+    response = post(
+        client_logged_in,
+        incident,
+        "correct",
+        {
+            "field": "detected_at",
+            "value": local(incident.started_at - timedelta(hours=1)),
+            "reason": "Typo",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "The detected time cannot be before the impact started time" in response.content.decode()
+    assert frozen(incident) == before
+
+
+# Reopen and false alarm
+
+
+def test_reopen_resolved_into_recover_clears_the_later_stamps(client_logged_in, resolved):
+    response = post(
+        client_logged_in, resolved, "reopen", {"to_phase": "recover", "reason": "Errors are back"}
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'data-testid="status">Active<' in content
+    assert "<strong>Now: Recover.</strong>" in content
+    assert "Reason: Errors are back" in content
+    resolved.refresh_from_db()
+    assert resolved.status == Status.ACTIVE
+    assert resolved.recovered_at is None
+    assert resolved.confirmed_at is None
+    assert resolved.responded_at is not None
+
+
+def test_reopen_without_reason_returns_400_and_changes_nothing(client_logged_in, resolved):
+    before = frozen(resolved)
+
+    response = post(client_logged_in, resolved, "reopen", {"to_phase": "recover", "reason": "  "})
+
+    assert response.status_code == 400
+    assert "reason: This field is required." in response.content.decode()
+    assert frozen(resolved) == before
+
+
+def test_reopen_active_incident_returns_409(client_logged_in, incident):
+    before = frozen(incident)
+
+    response = post(client_logged_in, incident, "reopen", {"reason": "Just because"})
+
+    assert response.status_code == 409
+    assert "The incident is already active." in response.content.decode()
+    assert frozen(incident) == before
+
+
+def _reopen_dialog_default(content: str) -> str:
+    """The phase the reopen dialog's select posts unless the user picks another."""
+    dialog = content[content.index('<dialog id="reopen-dialog"') :]
+    dialog = dialog[: dialog.index("</dialog>")]
+    return re.search(r'<option value="(\w+)" selected>', dialog).group(1)
+
+
+def test_reopen_resolved_from_the_dialog_defaults_goes_back_into_confirm(client_logged_in, resolved):
+    to_phase = _reopen_dialog_default(client_logged_in.get(f"/incidents/{resolved.pk}/").content.decode())
+
+    response = post(client_logged_in, resolved, "reopen", {"to_phase": to_phase, "reason": "Not yet"})
+
+    assert response.status_code == 200
+    assert current(resolved) == Phase.CONFIRM
+    assert resolved.recovered_at is not None
+
+
+def test_reopen_false_alarm_from_the_dialog_defaults_returns_to_its_phase(client_logged_in, incident, user):
+    services.incident_mark_false_alarm(incident_id=incident.pk, actor=user, reason="Looked like noise")
+    detected_at = incident.detected_at
+    to_phase = _reopen_dialog_default(client_logged_in.get(f"/incidents/{incident.pk}/").content.decode())
+
+    response = post(client_logged_in, incident, "reopen", {"to_phase": to_phase, "reason": "It was real"})
+
+    assert response.status_code == 200
+    assert current(incident) == Phase.EVALUATE
+    assert incident.detected_at == detected_at
+
+
+def test_reopen_false_alarm_timeline_names_the_old_status(client_logged_in, incident, user):
+    services.incident_mark_false_alarm(incident_id=incident.pk, actor=user, reason="Looked like noise")
+
+    response = post(client_logged_in, incident, "reopen", {"reason": "It was real"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert re.search(r"From false ?alarm back into evaluate", content)  # the reopened event is shown
+    assert "From false alarm back into evaluate" in content
+
+
+def test_false_alarm_marks_it_and_a_second_time_returns_409(client_logged_in, incident):
+    first = post(client_logged_in, incident, "false-alarm", {"reason": "A test alert"})
+
+    assert first.status_code == 200
+    assert 'data-testid="status">False alarm<' in first.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Status.FALSE_ALARM
+    before = frozen(incident)
+
+    second = post(client_logged_in, incident, "false-alarm", {"reason": "Again"})
+
+    assert second.status_code == 409
+    assert "Only an active incident can be marked a false alarm" in second.content.decode()
+    assert frozen(incident) == before
+
+
+# Notes
+
+
+def test_note_htmx_returns_the_timeline_fragment_with_the_note(client_logged_in, incident):
+    response = post(client_logged_in, incident, "notes", {"body": "Rolled back the deploy"})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<section class="card timeline" id="timeline"')
+    assert "<html" not in content
+    assert '<p class="event-body">Rolled back the deploy</p>' in content
+    assert kinds(incident)[-1] == EventKind.NOTE
+
+
+def test_note_html_is_escaped_on_the_timeline(client_logged_in, incident):
+    response = post(client_logged_in, incident, "notes", {"body": "<script>alert(1)</script>"})
+
+    content = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<script>alert(1)</script>" not in content
+    page = client_logged_in.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_note_blank_returns_400_with_an_error_and_adds_nothing(client_logged_in, incident):
+    before = frozen(incident)
+
+    response = post(client_logged_in, incident, "notes", {"body": "   "})
+
+    assert response.status_code == 400
+    assert '<p class="error" role="alert">This field is required.</p>' in response.content.decode()
+    assert frozen(incident) == before
+
+
+def test_note_without_htmx_redirects_to_the_incident(client_logged_in, incident):
+    response = post(client_logged_in, incident, "notes", {"body": "Paged the DBA"}, htmx=False)
+
+    assert response.status_code == 302
+    assert response.url == f"/incidents/{incident.pk}/"
+    assert IncidentEvent.objects.get(incident=incident, kind=EventKind.NOTE).body == "Paged the DBA"
+
+
+def test_note_on_unknown_incident_returns_404(client_logged_in):
+    response = client_logged_in.post("/incidents/999999/notes/", {"body": "Hello"}, **HTMX)
+
+    assert response.status_code == 404
+    assert not IncidentEvent.objects.exists()
+
+
+# Edit
+
+
+def edit_data(incident: Incident, **changes) -> dict:
+    """The edit form as the GET prefilled it, with `changes`."""
+    data = {
+        "title": incident.title,
+        "severity": incident.severity,
+        "team": incident.team_id,
+        "services": [service.pk for service in incident.services.all()],
+        "commander": incident.commander_id or "",
+        "summary": incident.summary,
+        "customer_impact": incident.customer_impact,
+        "customers_affected": "" if incident.customers_affected is None else incident.customers_affected,
+        "blast_radius": ", ".join(incident.blast_radius),
+        "version": incident.version,
+    }
+    return {**data, **changes}
+
+
+def test_edit_get_prefills_the_form(client_logged_in, incident):
+    response = client_logged_in.get(f"/incidents/{incident.pk}/edit/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Checkout errors"' in content
+    assert re.search(r'<input type="radio" name="severity" value="SEV3"[^>]* checked', content)
+    assert f'<input type="hidden" name="version" value="{incident.version}"' in content
+    assert re.search(rf'name="services" value="{incident.services.get().pk}"[^>]* checked', content)
+
+
+def test_edit_post_changes_fields_and_records_each_change(client_logged_in, incident):
+    response = client_logged_in.post(
+        f"/incidents/{incident.pk}/edit/", edit_data(incident, title="Checkout down", severity="SEV1")
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/incidents/{incident.pk}/"
+    incident.refresh_from_db()
+    assert (incident.title, incident.severity) == ("Checkout down", "SEV1")
+    changes = IncidentEvent.objects.filter(incident=incident, kind=EventKind.FIELD_CHANGED)
+    assert sorted((event.data["field"], event.data["old"], event.data["new"]) for event in changes) == [
+        ("severity", "SEV3", "SEV1"),
+        ("title", "Checkout errors", "Checkout down"),
+    ]
+    page = client_logged_in.get(response.url).content.decode()
+    assert "Title: <del>Checkout errors</del> → <ins>Checkout down</ins>" in page
+
+
+def test_edit_stale_version_returns_409_and_changes_nothing(client_logged_in, incident, user):
+    stale = edit_data(incident, title="My title")
+    services.incident_update(incident_id=incident.pk, actor=user, summary="Someone else's summary")
+    before = frozen(incident)
+
+    response = client_logged_in.post(f"/incidents/{incident.pk}/edit/", stale)
+
+    assert response.status_code == 409
+    assert "Someone else changed this incident while you were editing." in response.content.decode()
+    assert frozen(incident) == before
+
+
+def test_edit_unknown_incident_returns_404(client_logged_in):
+    assert client_logged_in.get("/incidents/999999/edit/").status_code == 404
