@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
     "django_htmx",
     "core",
     "incidents",
+    "alerts",
     "coe",
 ]
 

@@ -1,8 +1,9 @@
-"""The incident page and its forms: declare, detail, advance, correct, reopen, false alarm, notes and
-edit, through Django's test client (with HX-Request for the htmx fragments), on the real database."""
+"""The incident page and its forms: detail, advance, correct, reopen, false alarm, notes and edit,
+through Django's test client (with HX-Request for the htmx fragments), on the real database.
+The declare form is in test_views_declare.py."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -13,35 +14,15 @@ from incidents import phases, services
 from incidents.models import EventKind, Incident, IncidentEvent, Status
 from incidents.phases import Phase
 from tests import factories
+from tests.incidents.helpers import kinds, local, minute
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-LOCAL = "%Y-%m-%dT%H:%M"  # what an <input type=datetime-local> posts
-
-
-def local(value: datetime) -> str:
-    """A datetime as the browser posts it, in UTC (the zone a new user sees)."""
-    return value.astimezone(UTC).strftime(LOCAL)
-
-
-def minute(value: datetime) -> datetime:
-    """What `local(value)` parses back to."""
-    return value.astimezone(UTC).replace(second=0, microsecond=0)
-
-
-def field_errors(response) -> dict[str, list[str]]:
-    """The error messages rendered next to each form field (templates/incidents/_field.html)."""
-    errors: dict[str, list[str]] = {}
-    for name, message in re.findall(
-        r'<p class="error" id="id_(\w+)_error" role="alert">(.*?)</p>', response.content.decode()
-    ):
-        errors.setdefault(name, []).append(message)
-    return errors
 
 
 def frozen(incident: Incident) -> dict:
-    """What a refused write must leave untouched."""
+    """What a refused write must leave untouched (unlike helpers.frozen, also the title)."""
     incident.refresh_from_db()
     return {
         "stamps": incident.stamps,
@@ -50,10 +31,6 @@ def frozen(incident: Incident) -> dict:
         "title": incident.title,
         "events": IncidentEvent.objects.filter(incident=incident).count(),
     }
-
-
-def kinds(incident: Incident) -> list[str]:
-    return list(IncidentEvent.objects.filter(incident=incident).order_by("id").values_list("kind", flat=True))
 
 
 def current(incident: Incident) -> Phase | None:
@@ -188,144 +165,6 @@ def test_detail_query_count_is_constant_in_services_and_events(
         response = client_logged_in.get(f"/incidents/{big.pk}/")
     assert len(response.context["timeline"]) == 10
     assert len(response.context["incident"].services.all()) == 10
-
-
-# Declare
-
-
-@pytest.fixture
-def declare_data(team, service, user) -> dict:
-    return {
-        "title": "Payments failing",
-        "severity": "SEV2",
-        "team": team.pk,
-        "services": [service.pk],
-        "commander": user.pk,
-        "summary": "",
-        "customer_impact": "Cards declined",
-        "customers_affected": "120",
-        "blast_radius": "eu-west-1, cell-3",
-        "detected_at": "",
-        "started_at": "",
-    }
-
-
-def test_declare_get_defaults_the_commander_to_the_current_user(client_logged_in, user):
-    response = client_logged_in.get("/incidents/declare/")
-
-    assert response.status_code == 200
-    assert f'<option value="{user.pk}" selected>alice</option>' in response.content.decode()
-
-
-def test_declare_get_with_team_preselects_it(client_logged_in, team):
-    response = client_logged_in.get(f"/incidents/declare/?team={team.pk}")
-
-    assert f'<option value="{team.pk}" selected>Payments</option>' in response.content.decode()
-
-
-def test_declare_valid_post_creates_one_incident_in_evaluate_and_redirects(
-    client_logged_in, declare_data, user, service
-):
-    before = timezone.now()
-
-    response = client_logged_in.post("/incidents/declare/", declare_data)
-
-    incident = Incident.objects.get()
-    assert response.status_code == 302
-    assert response.url == f"/incidents/{incident.pk}/"
-    assert phases.current_phase(incident.stamps) == Phase.EVALUATE
-    assert before <= incident.detected_at <= timezone.now()
-    assert incident.started_at == incident.detected_at
-    assert incident.commander == user
-    assert list(incident.services.all()) == [service]
-    assert incident.blast_radius == ["eu-west-1", "cell-3"]
-    assert incident.customers_affected == 120
-    assert incident.severity == "SEV2"
-    assert kinds(incident) == [EventKind.DECLARED]
-    page = client_logged_in.get(response.url).content.decode()
-    assert '<span class="tag">eu-west-1</span> <span class="tag">cell-3</span>' in page
-
-
-def test_declare_backfilled_times_are_stored(client_logged_in, declare_data):
-    now = timezone.now()
-    declare_data.update(
-        started_at=local(now - timedelta(hours=3)), detected_at=local(now - timedelta(hours=1))
-    )
-
-    response = client_logged_in.post("/incidents/declare/", declare_data)
-
-    incident = Incident.objects.get()
-    assert response.status_code == 302
-    assert incident.started_at == minute(now - timedelta(hours=3))
-    assert incident.detected_at == minute(now - timedelta(hours=1))
-
-
-HOUR = timedelta(hours=1)
-# Each invalid declaration: what changes in the valid form (a timedelta is a time that far from now),
-# the field the error must sit next to, and the error.
-INVALID_DECLARATIONS = {
-    "missing-title": ({"title": ""}, "title", "This field is required."),
-    "long-title": (
-        {"title": "x" * 201},
-        "title",
-        "Ensure this value has at most 200 characters (it has 201).",
-    ),
-    "bad-severity": (
-        {"severity": "SEV9"},
-        "severity",
-        "Select a valid choice. SEV9 is not one of the available choices.",
-    ),
-    "missing-team": ({"team": ""}, "team", "This field is required."),
-    "unknown-service": (
-        {"services": ["999999"]},
-        "services",
-        "Select a valid choice. 999999 is not one of the available choices.",
-    ),
-    "negative-customers": (
-        {"customers_affected": "-1"},
-        "customers_affected",
-        "Ensure this value is greater than or equal to 0.",
-    ),
-    "detected-in-future": (
-        {"started_at": -HOUR, "detected_at": 24 * HOUR},
-        "detected_at",
-        "The detected time cannot be in the future.",
-    ),
-    "started-after-detected": (
-        {"started_at": -HOUR, "detected_at": -2 * HOUR},
-        "started_at",
-        "Impact cannot start after it was detected.",
-    ),
-    "malformed-datetime": ({"detected_at": "yesterday at noon"}, "detected_at", "Enter a valid date/time."),
-}
-
-
-@pytest.mark.parametrize(
-    ("changes", "field", "message"), INVALID_DECLARATIONS.values(), ids=INVALID_DECLARATIONS
-)
-def test_declare_invalid_field_returns_400_with_the_error_next_to_it(
-    client_logged_in, declare_data, changes, field, message
-):
-    now = timezone.now()
-    declare_data.update({k: local(now + v) if isinstance(v, timedelta) else v for k, v in changes.items()})
-
-    response = client_logged_in.post("/incidents/declare/", declare_data)
-
-    assert response.status_code == 400
-    assert field_errors(response) == {field: [message]}
-    assert not Incident.objects.exists()
-
-
-def test_declare_only_detected_at_in_future_shows_the_error_next_to_detected_at(
-    client_logged_in, declare_data
-):
-    declare_data["detected_at"] = local(timezone.now() + timedelta(days=1))
-
-    response = client_logged_in.post("/incidents/declare/", declare_data)
-
-    assert response.status_code == 400
-    assert field_errors(response) == {"detected_at": ["The detected time cannot be in the future."]}
-    assert not Incident.objects.exists()
 
 
 # Advance
