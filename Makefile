@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SQLITE_TEST_DB := /tmp/cornerstone-test.sqlite3
 
-.PHONY: install run test test-sqlite test-fast e2e lint format services-up clean
+.PHONY: install run test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Benchmarks (figures and ratios; nothing asserts). See bench/*.py for what each measures.
+bench: bench-ingest
+
+bench-ingest: install services-up
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/ingest.py
 
 services-up:
 	@bash scripts/services-up.sh

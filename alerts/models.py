@@ -28,18 +28,25 @@ class Integration(BaseModel):
         max_length=100, default="severity", help_text="The label or tag whose value picks the severity."
     )
     severity_map = models.JSONField(
-        default=dict, blank=True, help_text='Label value to severity, e.g. {"critical": "SEV1", "warning": "SEV3"}.'
+        default=dict,
+        blank=True,
+        help_text='Label value to severity, e.g. {"critical": "SEV1", "warning": "SEV3"}.',
     )
     service_label = models.CharField(
-        max_length=100, default="service", help_text="The label or tag whose value names the affected service."
+        max_length=100,
+        default="service",
+        help_text="The label or tag whose value names the affected service.",
     )
     service_map = models.JSONField(
-        default=dict, blank=True, help_text='Label value to service slug, e.g. {"payments-api": "checkout-api"}.'
+        default=dict,
+        blank=True,
+        help_text='Label value to service slug, e.g. {"payments-api": "checkout-api"}.',
     )
     # Kept in clear: an HMAC can only be checked with the secret itself (Grafana signatures).
     hmac_secret = models.CharField(max_length=200, blank=True)
     verify_sns_signatures = models.BooleanField(
-        default=True, help_text="CloudWatch via SNS only. Turning this off accepts unsigned (forged) messages."
+        default=True,
+        help_text="CloudWatch via SNS only. Turning this off accepts unsigned (forged) messages.",
     )
     rate_limit_per_minute = models.PositiveIntegerField(default=6000)
 
@@ -73,7 +80,9 @@ class Delivery(models.Model):
     vendor_id = models.CharField(
         max_length=200, blank=True, help_text="The tool's own delivery id (SNS MessageId, Datadog $ID)."
     )
-    meta = models.JSONField(default=dict, blank=True, help_text="What the endpoint decided, e.g. a generated dedup key.")
+    meta = models.JSONField(
+        default=dict, blank=True, help_text="What the endpoint decided, e.g. a generated dedup key."
+    )
     state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -88,7 +97,9 @@ class Delivery(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "vendor_id"], condition=~Q(vendor_id=""), name="delivery_vendor_id_unique"
+                fields=["integration", "vendor_id"],
+                condition=~Q(vendor_id=""),
+                name="delivery_vendor_id_unique",
             ),
             models.CheckConstraint(condition=Q(state__in=DeliveryState.values), name="delivery_state_valid"),
         ]
@@ -137,7 +148,9 @@ class Alert(BaseModel):
     ends_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(help_text="Time of the newest state the tool reported.")
-    last_delivery = models.ForeignKey(Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     delivery_count = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -148,7 +161,9 @@ class Alert(BaseModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "dedup_key"], condition=~Q(status="resolved"), name="alert_one_open_per_identity"
+                fields=["integration", "dedup_key"],
+                condition=~Q(status="resolved"),
+                name="alert_one_open_per_identity",
             ),
             models.CheckConstraint(condition=Q(status__in=AlertStatus.values), name="alert_status_valid"),
         ]

@@ -1,7 +1,8 @@
 """The Celery app and the one beat schedule of the project.
 
 With REDIS_URL unset (the embedded default) every task runs eagerly in-process.
-Periodic entries added here must carry a one-line comment and fan out with jitter (see STYLE.md).
+Each periodic entry goes through `core.tasks.run_jittered`, which starts the real task after a random
+delay (full jitter) with an expiry, so periodic work never fires in lockstep.
 """
 
 import os
@@ -14,5 +15,17 @@ app = Celery("cornerstone")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The only beat schedule. Empty until the workers issue (#5) adds metrics and reminder sweeps.
-app.conf.beat_schedule = {}
+
+def jittered(task: str, every: float, *, jitter: float, expires: float) -> dict:
+    return {
+        "task": "core.tasks.run_jittered",
+        "schedule": every,
+        "args": (task, jitter, expires),
+        "options": {"expires": every},
+    }
+
+
+app.conf.beat_schedule = {
+    # Process deliveries the doorbell missed (Redis or a worker was down): every 15 s, up to 5 s late.
+    "alerts-deliveries-sweep": jittered("alerts.tasks.deliveries_sweep", 15, jitter=5, expires=30),
+}

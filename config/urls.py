@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
 from core import views as core_views
@@ -13,6 +15,13 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", core_views.preferences, name="preferences"),
+    path("preferences/tokens/", core_views.api_token_create, name="api_token_create"),
+    path("preferences/tokens/<int:token_id>/revoke/", core_views.api_token_revoke, name="api_token_revoke"),
+    path("api/v1/", include("incidents.api_urls")),
+    # The schema and its docs are public (they hold no data), so tools can fetch them without a token.
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("api/docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api_docs"),
     path("admin/", admin.site.urls),
+    path("", include("alerts.urls")),
     path("", include("incidents.urls")),
 ]

@@ -28,3 +28,22 @@ class Profile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.time_zone})"
+
+
+class ApiToken(BaseModel):
+    """A personal API token. Only the SHA-256 of the token is stored: the plaintext is shown once, when
+    it is created, and cannot be recovered. `prefix` (its first characters) lets a person recognise it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'deploy pipeline'.")
+    key_hash = models.CharField(max_length=64, help_text="SHA-256 of the token (hex).")
+    prefix = models.CharField(max_length=8, help_text="The token's first characters, to recognise it.")
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="Updated at most once a minute.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key_hash"], name="api_token_key_hash_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -2,10 +2,13 @@ import zoneinfo
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
 
+from core import errors, selectors, services
 from core.middleware import SESSION_KEY
 from core.models import Profile
 
@@ -17,6 +20,32 @@ class PreferencesForm(forms.Form):
         choices=[(zone, zone) for zone in ZONES],
         help_text="Times are stored in UTC and shown to you in this zone.",
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=services.NAME_MAX_LENGTH,
+        label="Token name",
+        help_text="What it is for, e.g. “deploy pipeline”.",
+    )
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    form: PreferencesForm,
+    token_form: ApiTokenForm | None = None,
+    new_token: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "now": timezone.now(),
+        "tokens": selectors.api_token_list(user=request.user),
+        "token_form": token_form or ApiTokenForm(),
+        "new_token": new_token,
+    }
+    return render(request, "core/preferences.html", context, status=status)
 
 
 def preferences(request: HttpRequest) -> HttpResponse:
@@ -33,4 +62,36 @@ def preferences(request: HttpRequest) -> HttpResponse:
     else:
         form = PreferencesForm(initial={"time_zone": profile.time_zone})
         status = 200
-    return render(request, "core/preferences.html", {"form": form, "now": timezone.now()}, status=status)
+    return _page(request, form=form, status=status)
+
+
+def _time_zone_form(request: HttpRequest) -> PreferencesForm:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    return PreferencesForm(initial={"time_zone": profile.time_zone})
+
+
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Create a token and show its plaintext in this response only: it is stored nowhere (not even in
+    the session), so reloading the page or coming back later never shows it again."""
+    token_form = ApiTokenForm(request.POST)
+    if token_form.is_valid():
+        try:
+            _, plaintext = services.api_token_create(user=request.user, name=token_form.cleaned_data["name"])
+        except errors.ApplicationError as exc:
+            token_form.add_error("name", exc.message)
+        else:
+            response = _page(request, form=_time_zone_form(request), new_token=plaintext)
+            add_never_cache_headers(response)
+            return response
+    return _page(request, form=_time_zone_form(request), token_form=token_form, status=400)
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(token_id=token_id, user=request.user)
+    except errors.NotFound:
+        raise Http404(f"Token {token_id} does not exist.") from None
+    messages.success(request, f"Token “{token.name}” ({token.prefix}…) is revoked: it no longer works.")
+    return redirect("preferences")

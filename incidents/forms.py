@@ -7,7 +7,13 @@ from django.contrib.auth import get_user_model
 from incidents.models import SEVERITY_MEANINGS, Service, Severity, Status, Team
 from incidents.phases import ORDER, STAMP_FIELDS, STAMP_LABELS, Phase
 
-DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+DATETIME_LOCAL_FORMATS = [
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",  # exact times in hidden inputs ("mark recovered when the alerts ended")
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+]
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

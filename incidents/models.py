@@ -187,6 +187,8 @@ class EventKind(models.TextChoices):
     NOTE = "note", "Note"
     REOPENED = "reopened", "Reopened"
     FALSE_ALARM = "false_alarm", "Marked false alarm"
+    ALERTS_RESOLVED = "alerts_resolved", "Alerts resolved"
+    AUTO_RESOLVED = "auto_resolved", "Auto-resolved"
 
 
 class IncidentEvent(models.Model):

@@ -4,14 +4,14 @@ Every list here issues a fixed number of queries whatever the number of rows.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from incidents import phases, timing
-from incidents.models import Incident, IncidentEvent, Service, Status, Team
+from incidents.models import EventKind, Incident, IncidentEvent, Service, Status, Team
 from incidents.phases import Phase
 
 
@@ -127,3 +127,31 @@ def team_get(*, slug: str) -> Team | None:
 
 def service_get(*, slug: str) -> Service | None:
     return Service.objects.select_related("team").filter(slug=slug).first()
+
+
+ALERTS_SHOWN = 20
+
+
+def incident_alerts(*, incident: Incident) -> tuple[list, int, int]:
+    """The incident's most recent alerts (through the reverse relation the alerts app defines), how
+    many it has in all, and how many are still open. Three queries whatever the count."""
+    alerts = incident.alerts.select_related("integration").order_by("-starts_at", "-id")
+    counts = incident.alerts.aggregate(total=Count("id"), open=Count("id", filter=~Q(status="resolved")))
+    return list(alerts[:ALERTS_SHOWN]), counts["total"], counts["open"]
+
+
+def incident_alerts_ended_at(*, incident: Incident, timeline) -> datetime | None:
+    """When all of the incident's alerts ended, if that is the latest news and the incident has not
+    recovered yet: the page then offers to mark it recovered at that time in one click."""
+    if incident.status != Status.ACTIVE or incident.recovered_at is not None:
+        return None
+    latest = None
+    for event in timeline:
+        if event.kind == EventKind.ALERTS_RESOLVED:
+            latest = datetime.fromisoformat(event.data["ended_at"])
+        elif event.kind == EventKind.REOPENED:
+            latest = None
+    if latest is None:
+        return None
+    last_stamp = max(value for value in incident.stamps.values() if value is not None)
+    return latest if latest >= last_stamp else None

@@ -139,12 +139,14 @@ def incident_declare(
     started_at: datetime | None = None,
     detected_at: datetime | None = None,
     source: str = Source.WEB,
+    origin: dict[str, Any] | None = None,
 ) -> Incident:
     """Open an incident.
 
     Declared by a person (web, api) it starts in evaluate: declaring stamps detected_at (now, or the
     given earlier time). Opened by an alert it starts in detect: nobody knows yet. started_at
-    defaults to detected_at (or now). Appends a `declared` event.
+    defaults to detected_at (or now). Appends a `declared` event, carrying `origin` (for example the
+    alert and integration that opened it).
     """
     now = timezone.now()
     if source == Source.ALERT:
@@ -180,6 +182,7 @@ def incident_declare(
             "source": source,
             "started_at": started_at.isoformat(),
             "services": [service.name for service in services],
+            **(origin or {}),
         },
     )
     return incident
@@ -445,3 +448,40 @@ def incident_note_add(*, incident_id: int, actor, body: str, at: datetime | None
             extra={"field": "at", "value": at.isoformat()},
         )
     return _event(incident, EventKind.NOTE, actor=actor, occurred_at=at, body=body)
+
+
+@transaction.atomic
+def incident_alerts_resolved(*, incident_id: int, ended_at: datetime, actor=None) -> str:
+    """Every alert of the incident has resolved, the last at `ended_at`.
+
+    If no person has engaged yet (the incident is still in detect), it closes as auto-resolved.
+    Otherwise people are working on it: the timeline records that the alerts ended, and the incident
+    page offers to mark it recovered at that time; nothing else changes. Holds the row lock.
+    Returns "auto_resolved", "recorded" or "ignored" (the incident is no longer active).
+    """
+    incident = _locked(incident_id)
+    if incident.status != Status.ACTIVE:
+        return "ignored"
+    now = timezone.now()
+    ended_at = min(max(ended_at, incident.started_at), now)
+    if phases.current_phase(incident.stamps) == Phase.DETECT:
+        incident.status = Status.AUTO_RESOLVED
+        incident.closed_at = ended_at
+        incident.version += 1
+        incident.save(update_fields=["status", "closed_at", "version", "updated_at"])
+        _event(
+            incident,
+            EventKind.AUTO_RESOLVED,
+            actor=actor,
+            occurred_at=ended_at,
+            data={"ended_at": ended_at.isoformat()},
+        )
+        return "auto_resolved"
+    _event(
+        incident,
+        EventKind.ALERTS_RESOLVED,
+        actor=actor,
+        occurred_at=ended_at,
+        data={"ended_at": ended_at.isoformat()},
+    )
+    return "recorded"

@@ -95,11 +95,17 @@ def _incident_or_404(incident_id: int):
 def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict | None = None) -> dict:
     figures = selectors.incident_figures(incident)
     current = figures.current_phase
+    timeline = list(selectors.incident_timeline(incident_id=incident.pk))
+    alerts, alert_count, open_alert_count = selectors.incident_alerts(incident=incident)
     later = ORDER[ORDER.index(current) :] if current else ()
     context = {
         "incident": incident,
         "figures": figures,
-        "timeline": selectors.incident_timeline(incident_id=incident.pk),
+        "timeline": timeline,
+        "alerts": alerts,
+        "alert_count": alert_count,
+        "open_alert_count": open_alert_count,
+        "alerts_ended_at": selectors.incident_alerts_ended_at(incident=incident, timeline=timeline),
         "guidance": GUIDANCE,
         "current_guidance": GUIDANCE.get(current) if current else "",
         "through_choices": [(p.value, p.label) for p in later],

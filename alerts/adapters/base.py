@@ -1,7 +1,8 @@
 """What every adapter returns: plain dataclasses, no Django models.
 
-An adapter is a pure function `parse(payload, *, headers, context) -> Parsed` over the decoded JSON
-body. It raises PayloadError (400) naming what is wrong. It never touches the database or the network.
+An adapter is a pure function `parse(payload, *, headers, defaults) -> Parsed` over the decoded
+JSON body; `defaults` carries what the endpoint decided once (a generated PagerDuty dedup key).
+It raises PayloadError (400) naming what is wrong. It never touches the database or the network.
 """
 
 import enum
@@ -30,8 +31,9 @@ class AlertSignal:
     dedup_key: str  # the alert's identity within its integration
     group_key: str  # alerts with the same group key share an open incident
     status: SignalStatus
-    title: str
-    event_at: datetime | None  # when the tool says this state began; an older state never overrides a newer one
+    title: str  # empty: keep the alert's previous title (PagerDuty acknowledge/resolve carry none)
+    # When the tool says this state began; an older state never overrides a newer one.
+    event_at: datetime | None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     severity: str = ""  # the tool's own word ("critical", "error", "P2"); mapped per integration

@@ -99,3 +99,17 @@ def from_iso(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+
+
+@register.filter
+def datetime_local_seconds(value: datetime | None) -> str:
+    """Like datetime_local, to the microsecond (for hidden inputs that must keep an exact time)."""
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S.%f") if value else ""
+
+
+@register.filter
+def http_url(value: str | None) -> str:
+    """The URL if it is http(s), else "": links that come from outside (alert tools) never get to be
+    javascript: or data: URLs."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from alerts import demo as alerts_demo
 from incidents import demo
 
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
                 raise CommandError("Refusing the well-known demo password with DEBUG off; pass --password.")
             password = "demo"
         demo.ensure_demo_login(username=username, password=password)
-        added = demo.load(now=timezone.now())
+        now = timezone.now()
+        added = demo.load(now=now)
+        alerts_demo.load(now=now)
         if added:
             self.stdout.write(f"Loaded {added} demo incidents over the last 12 weeks.")
         else:

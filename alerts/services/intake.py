@@ -1,0 +1,152 @@
+"""What the ingestion endpoint does before it answers: decode, authenticate, parse, store.
+
+Parsing here is only validation (so bad input gets its 400 at once); the stored raw body is parsed
+again by the worker, the same way, which keeps the delivery the one source of truth. Nothing here
+writes an alert or an incident, and nothing waits on the broker: the doorbell is best effort.
+"""
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alerts import adapters, doorbell
+from alerts.adapters.base import PayloadError
+from alerts.models import Delivery, DeliveryState, Integration, Kind
+from core import errors
+
+logger = logging.getLogger(__name__)
+
+# Request headers worth keeping with a delivery (for debugging and for the adapters).
+KEPT_HEADERS = (
+    "content-type",
+    "user-agent",
+    "x-amz-sns-message-type",
+    "x-amz-sns-message-id",
+    "x-amz-sns-topic-arn",
+    "x-grafana-alerting-signature",
+    "x-grafana-alerting-signature-timestamp",
+)
+
+
+class Unauthorized(errors.ApplicationError):
+    """Unknown or disabled key, or a bad signature: the answer never says which."""
+
+    status = 401
+    default_code = "unauthorized"
+
+
+class CertificateUnavailable(errors.ApplicationError):
+    """The SNS signing certificate could not be fetched: a transient failure on our side."""
+
+    status = 503
+    default_code = "unavailable"
+
+
+class Rejected(errors.ValidationFailed):
+    """The body is not something we can read; the delivery is stored as rejected for the record."""
+
+    default_code = "invalid_payload"
+
+
+@dataclass(frozen=True)
+class Received:
+    delivery_id: int | None
+    duplicate: bool
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"The body is not valid UTF-8 (byte {exc.start}).", extra={"field": "$"}) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PayloadError(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            extra={"field": "$", "line": exc.lineno, "column": exc.colno},
+        ) from None
+
+
+def _authenticate(integration: Integration, body: bytes, payload: Any, headers: Mapping[str, str]) -> None:
+    """Signatures some tools add on top of the key."""
+    if integration.kind == Kind.GRAFANA and integration.hmac_secret:
+        from alerts.adapters import grafana
+
+        if not grafana.signature_valid(body, headers, integration.hmac_secret):
+            raise Unauthorized("Unauthorized.")
+    if integration.kind == Kind.CLOUDWATCH and integration.verify_sns_signatures:
+        from alerts import sns
+
+        if not isinstance(payload, dict):
+            raise PayloadError("The SNS message must be a JSON object.", extra={"field": "$"})
+        try:
+            sns.verify(payload, fetch_certificate=sns.fetch_certificate)
+        except sns.CertificateUnavailable as exc:
+            # Not the sender's fault: answer 503 so SNS retries (it does not retry a 4xx).
+            raise CertificateUnavailable(exc.message) from exc
+        except sns.SignatureInvalid as exc:
+            logger.warning("SNS signature rejected for integration %s: %s", integration.pk, exc.message)
+            raise Unauthorized("Unauthorized.") from None
+
+
+def _defaults(integration: Integration, payload: Any) -> dict[str, str]:
+    """Values the endpoint decides once, so the worker's parse gives the same identity."""
+    if integration.kind == Kind.PAGERDUTY and isinstance(payload, dict) and not payload.get("dedup_key"):
+        return {"dedup_key": uuid.uuid4().hex}
+    return {}
+
+
+def _store(integration: Integration, **fields: Any) -> Delivery | None:
+    """Insert one delivery; None when the tool's own delivery id was seen before (a retry)."""
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(integration=integration, **fields)
+    except IntegrityError:
+        if fields.get("vendor_id"):
+            return None
+        raise
+
+
+def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[str, str]) -> Received:
+    """Validate and store one delivery, then ring the doorbell.
+
+    Raises Rejected (400, the delivery is stored as rejected with the reason) for bodies that cannot
+    be read, and Unauthorized (401, nothing stored) for bad signatures. A retry of a delivery whose
+    vendor id was already stored returns `duplicate=True` and stores nothing.
+    """
+    headers = {name.lower(): value for name, value in headers.items()}
+    kept = {name: headers[name][:500] for name in KEPT_HEADERS if name in headers}
+    text = body.decode("utf-8", errors="replace").replace("\x00", "")
+    now = timezone.now()
+    try:
+        payload = _decode(body)
+        _authenticate(integration, body, payload, headers)
+        defaults = _defaults(integration, payload)
+        parsed = adapters.parser(integration.kind)(payload, headers=headers, defaults=defaults)
+    except PayloadError as exc:
+        _store(
+            integration,
+            received_at=now,
+            body=text,
+            headers=kept,
+            state=DeliveryState.REJECTED,
+            error=exc.message,
+            processed_at=now,
+        )
+        raise Rejected(exc.message, code=exc.code, extra=exc.extra) from None
+    meta = {**defaults, **parsed.meta}
+    delivery = _store(
+        integration, received_at=now, body=text, headers=kept, vendor_id=parsed.vendor_id[:200], meta=meta
+    )
+    if delivery is None:
+        return Received(delivery_id=None, duplicate=True, meta=meta)
+    transaction.on_commit(doorbell.ring)
+    return Received(delivery_id=delivery.pk, duplicate=False, meta=meta)

@@ -1,0 +1,246 @@
+"""What every API view shares: the base view, the error shape, pagination, throttling.
+
+Every error leaves the API as JSON `{"message", "code", "extra"}`: `message` for people, `code` stable
+for programs, `extra` the details (which field, which phase). Services raise `core.errors`
+ApplicationErrors, which carry their own status; DRF's and Django's exceptions are mapped here, once.
+"""
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core import exceptions as django_exceptions
+from django.http import Http404
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from core import errors
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+def _too_large() -> dict[str, Any]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return {
+        "message": f"The request body is larger than the limit of {limit} bytes.",
+        "code": "too_large",
+        "extra": {"max_bytes": limit},
+    }
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation detail as {"field" or "field.0": ["message", ...]}."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, value in enumerate(detail):
+            flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(item) for item in items]}
+
+
+def _validation_error(exc: exceptions.ValidationError) -> dict[str, Any]:
+    fields = _flatten(exc.detail)
+    name, problems = next(iter(fields.items()), (api_settings.NON_FIELD_ERRORS_KEY, ["Invalid input."]))
+    message = problems[0] if name == api_settings.NON_FIELD_ERRORS_KEY else f"{name}: {problems[0]}"
+    return {"message": message, "code": "invalid", "extra": {"fields": fields}}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: any known error as {"message", "code", "extra"}.
+
+    Anything else returns None, so DRF re-raises it and Django logs it and answers 500.
+    """
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.ApplicationError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, django_exceptions.RequestDataTooBig):
+        return Response(_too_large(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, django_exceptions.PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = _validation_error(exc)
+    elif isinstance(exc, PayloadTooLarge):
+        body = _too_large()
+    else:
+        detail = exc.detail
+        body = {
+            "message": str(detail),
+            "code": getattr(detail, "code", None) or exc.default_code,
+            "extra": {},
+        }
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        wait = math.ceil(exc.wait)
+        headers["Retry-After"] = str(wait)
+        body["extra"] = {"wait": wait}
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+class IsActiveAccount(permissions.BasePermission):
+    """A disabled account's token still says who it is, but it may no longer act: 403."""
+
+    message = "This account is disabled."
+    code = "account_disabled"
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_active
+
+
+class ApiPagination(pagination.PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class PageIn(serializers.Serializer):
+    """The pagination query parameters, validated so a bad value is a 400 naming it."""
+
+    page = serializers.IntegerField(min_value=1, required=False, help_text="1-based page number.")
+    page_size = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=f"Items per page (default {ApiPagination.page_size}, "
+        f"at most {ApiPagination.max_page_size}).",
+    )
+
+
+class StrictIn(serializers.Serializer):
+    """A request body that refuses fields it does not know, so a typo or a read-only field (status, a
+    stamp) is a 400 naming it rather than silently ignored."""
+
+    IGNORED = frozenset({"csrfmiddlewaretoken"})  # sent by HTML forms
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        data = self.initial_data
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields) - self.IGNORED)
+            if unknown:
+                accepted = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field; accepted: {accepted}."] for name in unknown}
+                )
+        return attrs
+
+
+@functools.cache
+def paginated(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of one page of `serializer_class` items, named Paginated<Name>List (one class per
+    item class, so two views listing the same items share one schema component)."""
+    name = serializer_class.__name__.removesuffix("Out")
+    return type(
+        f"Paginated{name}List",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(help_text="Items on all pages."),
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null."),
+            "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null."),
+            "results": serializer_class(many=True),
+            "__module__": serializer_class.__module__,
+        },
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(
+        help_text="Stable, for programs: e.g. invalid, not_authenticated, permission_denied, not_found, "
+        "stale_phase, stale_version, illegal_transition, too_large, throttled."
+    )
+    extra = serializers.DictField(
+        help_text="Details: `fields` (field name → messages) for invalid input, `wait` (seconds) when "
+        "throttled, the current state for a conflict."
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `extra.fields` names each field at fault (or `extra.field` a stamp).",
+    401: "No credentials, or an unknown or revoked token.",
+    403: "The account is disabled, or a session request lacks its CSRF token.",
+    404: "No such object (or a page past the last one).",
+    409: "The current state forbids it: an illegal transition, or stale data (the incident changed).",
+    413: "The request body is larger than the server accepts.",
+    429: "Too many requests: retry after `Retry-After` seconds (also in `extra.wait`).",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the errors an operation can answer; 401, 403 and 429 apply to every one."""
+    return {
+        code: OpenApiResponse(ErrorOut, description=ERROR_DESCRIPTIONS[code])
+        for code in sorted({401, 403, 429, *codes})
+    }
+
+
+class ApiView(APIView):
+    """The base of every API view: authenticated and active users, times in UTC, bodies bounded."""
+
+    permission_classes = [permissions.IsAuthenticated, IsActiveAccount]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # The API answers 401 itself; the site's LoginRequiredMiddleware would redirect to a login page.
+        return login_not_required(super().as_view(**initkwargs))
+
+    def initial(self, request, *args, **kwargs) -> None:
+        # Times are read and written in UTC whatever zone the person picked for the pages.
+        timezone.activate(UTC)
+        super().initial(request, *args, **kwargs)
+        # DRF's parsers read the stream directly, bypassing Django's DATA_UPLOAD_MAX_MEMORY_SIZE check.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            raise PayloadTooLarge()
+
+    def paginate(self, queryset, represent: Callable[[list], list]) -> Response:
+        """One page of `queryset` ({"count", "next", "previous", "results"}); `represent` turns the
+        page's rows into JSON. A page past the end is a 404."""
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(represent(page))
+
+
+@extend_schema(exclude=True)
+class NotFoundApi(ApiView):
+    """Any other path under the API: a JSON 404 (with a hint when only the trailing slash is missing)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    def _not_found(self, request, *args, **kwargs):
+        path = request.path
+        if not path.endswith("/"):
+            try:
+                match = resolve(path + "/")
+            except Resolver404:
+                match = None
+            if match is not None and getattr(match.func, "view_class", None) is not NotFoundApi:
+                raise exceptions.NotFound(f"No endpoint at {path}; did you mean {path}/?")
+        raise exceptions.NotFound(f"No endpoint at {path}.")
+
+    get = post = put = patch = delete = head = options = _not_found
