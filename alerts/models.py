@@ -88,6 +88,9 @@ class Delivery(models.Model):
     error = models.TextField(blank=True)
     outcome = models.JSONField(default=dict, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # A worker's lease on a pending delivery: others skip it until then. If the worker dies, the
+    # lease runs out and another worker takes the delivery over.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -36,6 +36,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8100"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "8,32").split(",")]
 STORM_ALERTS = int(os.environ.get("BENCH_STORM_ALERTS", "10000"))
+PACED_RATE = int(os.environ.get("BENCH_PACED_RATE", "300"))
 
 
 def service_env() -> dict[str, str]:
@@ -283,6 +284,73 @@ def load_run(key: str, connections: int) -> dict:
     return result
 
 
+def paced_run(key: str, rate: int, seconds: int) -> dict:
+    """Sustained end to end: new alerts at a fixed rate (8 senders), probes measuring POST-to-visible."""
+    senders = 8
+    run = uuid.uuid4().hex[:6]
+    sent = [0] * senders
+    processed_before = count("SELECT count(*) FROM alerts_delivery WHERE state = 'processed'")
+    started = time.monotonic()
+
+    def sender(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        interval = senders / rate
+        next_at = started + index * interval / senders
+        n = 0
+        while time.monotonic() - started < seconds:
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            next_at += interval
+            fp = f"{run}{index:02x}{n:08x}"
+            n += 1
+            body = json.dumps(
+                {
+                    "version": "4",
+                    "groupKey": f"{run}-{index}-{n // 10}",
+                    "status": "firing",
+                    "alerts": [
+                        {
+                            "status": "firing",
+                            "labels": {"alertname": "Paced", "i": fp},
+                            "annotations": {},
+                            "startsAt": "2026-03-10T14:02:31Z",
+                            "endsAt": "0001-01-01T00:00:00Z",
+                            "fingerprint": fp,
+                        }
+                    ],
+                }
+            )
+            conn.request("POST", f"/hooks/{key}/", body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            sent[index] += response.status == 202
+
+    probe = Probe(key)
+    probe.start()
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    processed = count("SELECT count(*) FROM alerts_delivery WHERE state = 'processed'") - processed_before
+    probe.stop.set()
+    probe.join()
+    backlog = count("SELECT count(*) FROM alerts_delivery WHERE state = 'pending'")
+    drain_seconds = drain()
+    visible = probe.visible_latencies_ms()
+    return {
+        "sent_per_s": sum(sent) / elapsed,
+        "processed_per_s": processed / elapsed,
+        "backlog_at_end": backlog,
+        "drain_s": drain_seconds,
+        "visible_p50_ms": percentile(visible, 50),
+        "visible_p99_ms": percentile(visible, 99),
+        "probes": len(visible),
+    }
+
+
 def storm(key: str, session: str) -> dict:
     """STORM_ALERTS distinct alerts of one group, sent as 100-alert notifications from 8 threads."""
     group = "storm-" + uuid.uuid4().hex[:6]
@@ -409,6 +477,7 @@ def main() -> None:
             baseline = pgbench_upsert(connections)
             result = load_run(key, connections)
             rows.append((connections, baseline, result))
+        paced = paced_run(key, PACED_RATE, SECONDS) if PACED_RATE else None
         storm_result = storm(key, session) if STORM_ALERTS else None
         memory = rss_mib(gunicorn.pid)
     finally:
@@ -438,6 +507,14 @@ def main() -> None:
     )
     failed = rows[-1][2]["failed"] if rows else 0
     print(f"failed deliveries: {failed}; gunicorn worker RSS (MiB): {', '.join(f'{m:.0f}' for m in memory)}")
+    if paced:
+        p = paced
+        print(
+            f"sustained at {PACED_RATE}/s: sent {p['sent_per_s']:.0f}/s, "
+            f"processed {p['processed_per_s']:.0f}/s, "
+            f"backlog at end {p['backlog_at_end']}, drained in {p['drain_s']:.1f} s; POST-to-visible p50 "
+            f"{p['visible_p50_ms']:.0f} ms, p99 {p['visible_p99_ms']:.0f} ms ({p['probes']} probes)"
+        )
     if storm_result:
         s = storm_result
         print(

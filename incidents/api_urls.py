@@ -1,6 +1,7 @@
-"""/api/v1/: the incidents REST API (see docs/api.md). Anything else under it is a JSON 404."""
+"""/api/v1/: the incidents REST API, and the alerts one (`alerts.api_urls`; see docs/api.md). Anything else
+under it is a JSON 404."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from core.api import NotFoundApi
 from incidents import api
@@ -25,5 +26,6 @@ urlpatterns = [
     path("teams/<slug:slug>/", api.TeamDetailApi.as_view(), name="team_detail"),
     path("services/", api.ServiceListApi.as_view(), name="service_list"),
     path("services/<slug:slug>/", api.ServiceDetailApi.as_view(), name="service_detail"),
+    path("", include("alerts.api_urls")),
     re_path(r"^.*$", NotFoundApi.as_view(), name="not_found"),
 ]

@@ -51,9 +51,9 @@ class StaleVersion(errors.Conflict):
     default_code = "stale_version"
 
 
-def _full_clean(instance, *, exclude: Iterable[str] = ()) -> None:
+def _full_clean(instance, *, exclude: Iterable[str] = (), validate_constraints: bool = True) -> None:
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(exclude=list(exclude), validate_constraints=validate_constraints)
     except ValidationError as exc:
         fields = exc.message_dict
         name, messages = next(iter(fields.items()))
@@ -168,7 +168,9 @@ def incident_declare(
         started_at=started_at,
         detected_at=detected_at,
     )
-    _full_clean(incident)
+    # The stamp-order check constraints were just checked by phases.check_declared_times (and the
+    # database enforces them); validating them again here would cost one query each.
+    _full_clean(incident, validate_constraints=False)
     incident.save()
     incident.services.set(services)
     _event(
@@ -406,7 +408,7 @@ def incident_update(
             diffs["services"] = (sorted(s.name for s in old_services), sorted(s.name for s in new_services))
     if not diffs:
         return incident
-    _full_clean(incident)
+    _full_clean(incident, validate_constraints=False)  # stamps and status are not edited here
     incident.version += 1
     incident.save()
     if "services" in diffs:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts import adapters, doorbell
@@ -104,15 +104,33 @@ def _defaults(integration: Integration, payload: Any) -> dict[str, str]:
     return {}
 
 
-def _store(integration: Integration, **fields: Any) -> Delivery | None:
-    """Insert one delivery; None when the tool's own delivery id was seen before (a retry)."""
-    try:
-        with transaction.atomic():
-            return Delivery.objects.create(integration=integration, **fields)
-    except IntegrityError:
-        if fields.get("vendor_id"):
-            return None
-        raise
+def _store(integration: Integration, **fields: Any) -> int | None:
+    """Insert one delivery with a single statement, committed at once (this is the hot path: the
+    ORM's create() cost more than the database). Returns its id, or None when the tool's own
+    delivery id was seen before (a retry of the same delivery: ON CONFLICT DO NOTHING)."""
+    values = {
+        "integration": integration.pk,
+        "headers": {},
+        "vendor_id": "",
+        "meta": {},
+        "state": DeliveryState.PENDING,
+        "attempts": 0,
+        "error": "",
+        "outcome": {},
+        "processed_at": None,
+        **fields,
+    }
+    model_fields = [Delivery._meta.get_field(name) for name in values]
+    columns = ", ".join(f'"{field.column}"' for field in model_fields)
+    params = [field.get_db_prep_save(values[field.name], connection) for field in model_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{Delivery._meta.db_table}" ({columns}) VALUES ({", ".join(["%s"] * len(params))}) '
+            'ON CONFLICT DO NOTHING RETURNING "id"',
+            params,
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[str, str]) -> Received:
@@ -143,10 +161,10 @@ def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[
         )
         raise Rejected(exc.message, code=exc.code, extra=exc.extra) from None
     meta = {**defaults, **parsed.meta}
-    delivery = _store(
+    delivery_id = _store(
         integration, received_at=now, body=text, headers=kept, vendor_id=parsed.vendor_id[:200], meta=meta
     )
-    if delivery is None:
+    if delivery_id is None:
         return Received(delivery_id=None, duplicate=True, meta=meta)
     transaction.on_commit(doorbell.ring)
-    return Received(delivery_id=delivery.pk, duplicate=False, meta=meta)
+    return Received(delivery_id=delivery_id, duplicate=False, meta=meta)

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -113,6 +114,8 @@ def integration_update(*, integration_id: int, **changes: Any) -> Integration:
     _check_maps(integration.severity_map, integration.service_map)
     _full_clean(integration)
     integration.save()
+    _forget_keys()
+    transaction.on_commit(_forget_keys)
     return integration
 
 
@@ -131,6 +134,8 @@ def integration_rotate_key(*, integration_id: int) -> str:
     integration.key_hash = hash_key(key)
     integration.key_prefix = key[:6]
     integration.save(update_fields=["key_hash", "key_prefix", "updated_at"])
+    _forget_keys()
+    transaction.on_commit(_forget_keys)
     return key
 
 
@@ -139,11 +144,32 @@ def integration_set_enabled(*, integration_id: int, enabled: bool) -> Integratio
     integration = _locked(integration_id)
     integration.enabled = enabled
     integration.save(update_fields=["enabled", "updated_at"])
+    _forget_keys()
+    transaction.on_commit(_forget_keys)
     return integration
+
+
+# Hot path: a few seconds of in-process memory spares the intake one query per request. A key that
+# is rotated or disabled stops working at once in this process and within KEY_CACHE_SECONDS elsewhere.
+KEY_CACHE_SECONDS = 5.0
+_by_key: dict[str, tuple[float, Integration | None]] = {}
+
+
+def _forget_keys() -> None:
+    _by_key.clear()
 
 
 def integration_for_key(key: str) -> Integration | None:
     """The enabled integration whose key this is, or None (unknown and disabled look the same)."""
     if not key or len(key) > 200:
         return None
-    return Integration.objects.filter(key_hash=hash_key(key), enabled=True).select_related("team").first()
+    digest = hash_key(key)
+    now = time.monotonic()
+    cached = _by_key.get(digest)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    integration = Integration.objects.filter(key_hash=digest, enabled=True).select_related("team").first()
+    if len(_by_key) > 1000:
+        _by_key.clear()
+    _by_key[digest] = (now + KEY_CACHE_SECONDS, integration)
+    return integration

@@ -213,13 +213,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cornerstone API",
-    "DESCRIPTION": "Incidents, their phases and timeline, teams and services. Errors are "
+    "DESCRIPTION": "Incidents, their phases and timeline, alerts, teams and services. Errors are "
     '`{"message", "code", "extra"}`. See docs/api.md.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "incidents.phases.Phase"},
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "incidents.phases.Phase",
+        "StatusEnum": "incidents.models.Status",
+        "KindEnum": "incidents.models.EventKind",
+        "AlertStatusEnum": "alerts.models.AlertStatus",
+        "IntegrationKindEnum": "alerts.models.Kind",
+    },
     # swagger-ui is vendored (static/vendor/VERSIONS.md): the docs work offline, no CDN.
     "SWAGGER_UI_DIST": f"/{STATIC_URL.strip('/')}/vendor/swagger-ui-dist/5.35.0",
     "SWAGGER_UI_FAVICON_HREF": f"/{STATIC_URL.strip('/')}/vendor/swagger-ui-dist/5.35.0/favicon-32x32.png",

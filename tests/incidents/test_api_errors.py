@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 # Every operation, as the schema names its path.
 ENDPOINTS = [
+    ("get", "/api/v1/alerts/"),
+    ("get", "/api/v1/alerts/{alert_id}/"),
     ("get", "/api/v1/incidents/"),
     ("post", "/api/v1/incidents/"),
     ("get", "/api/v1/incidents/{incident_id}/"),
@@ -65,7 +67,9 @@ def incident(user, team, service):
 
 
 def call(client, method: str, path: str, incident: Incident, **kwargs):
-    url = path.format(incident_id=incident.pk, slug="payments" if "/teams/" in path else "checkout-api")
+    url = path.format(
+        incident_id=incident.pk, alert_id=1, slug="payments" if "/teams/" in path else "checkout-api"
+    )
     return getattr(client, method)(url, {}, format="json", **kwargs)
 
 
