@@ -51,6 +51,7 @@ def service_env() -> dict[str, str]:
         "REDIS_URL": REDIS,
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
+        "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "cornerstone-bench-static"),
     }
 
 
@@ -69,6 +70,9 @@ def reset_database() -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB}")
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=service_env(), check=True)
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=service_env(), check=True
+    )
     subprocess.run(["redis-cli", "-u", REDIS, "FLUSHDB"], check=True, capture_output=True)
 
 

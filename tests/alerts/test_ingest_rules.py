@@ -391,3 +391,69 @@ def test_truncated_alerts_are_recorded_on_the_delivery(post, make_integration):
     post(key, json.dumps(body).encode())
 
     assert Delivery.objects.get().outcome["truncated_alerts"] == 7
+
+
+def test_grafana_with_a_secret_requires_a_valid_signature(post, make_integration):
+    import hashlib
+    import hmac
+
+    _integration, key = make_integration("grafana", hmac_secret="s3cret")
+    body = payload("grafana/firing.json")
+    good = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+
+    unsigned = post(key, body)
+    forged = post(key, body, HTTP_X_GRAFANA_ALERTING_SIGNATURE="0" * 64)
+    signed = post(key, body, HTTP_X_GRAFANA_ALERTING_SIGNATURE=good)
+
+    assert unsigned.status_code == 401
+    assert forged.status_code == 401
+    assert signed.status_code == 202
+    assert Incident.objects.count() == 1
+
+
+def test_sns_subscription_is_confirmed_only_at_a_trusted_sns_url(post, make_integration, monkeypatch):
+    from core import http
+
+    calls = []
+    monkeypatch.setattr(http, "get", lambda url, **kwargs: calls.append(url))
+    _integration, key = make_integration("cloudwatch", verify_sns_signatures=False)
+
+    def subscription(url: str, message_id: str) -> bytes:
+        return json.dumps(
+            {
+                "Type": "SubscriptionConfirmation",
+                "MessageId": message_id,
+                "Token": "token",
+                "TopicArn": "arn:aws:sns:us-east-1:123456789012:alarms",
+                "Message": "You have chosen to subscribe to the topic.",
+                "SubscribeURL": url,
+                "Timestamp": "2026-03-12T21:07:45.000Z",
+                "SignatureVersion": "1",
+                "Signature": "fake",
+                "SigningCertURL": "https://sns.us-east-1.amazonaws.com/cert.pem",
+            }
+        ).encode()
+
+    trusted = "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=token"
+    assert post(key, subscription(trusted, "m1"), content_type="text/plain").status_code == 202
+    assert (
+        post(
+            key, subscription("http://169.254.169.254/latest/meta-data/", "m2"), content_type="text/plain"
+        ).status_code
+        == 202
+    )
+
+    assert calls == [trusted]
+    assert Incident.objects.count() == 0
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.PROCESSED}
+
+
+def test_an_unexpected_error_answers_503_never_500(post, make_integration):
+    _integration, key = make_integration("generic")
+
+    with mock.patch("alerts.services.delivery_receive", side_effect=RuntimeError("disk on fire")):
+        response = post(key, generic())
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "unavailable"
+    assert "disk on fire" not in response.content.decode()
