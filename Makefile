@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SQLITE_TEST_DB := /tmp/cornerstone-test.sqlite3
 
-.PHONY: install run test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest
+.PHONY: install run test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest bench-blameless
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,10 @@ format: install
 	$(BIN)/ruff format .
 
 ## Benchmarks (figures and ratios; nothing asserts). See bench/*.py for what each measures.
-bench: bench-ingest
+bench: bench-blameless bench-ingest
+
+bench-blameless: install
+	$(BIN)/python bench/blameless.py
 
 bench-ingest: install services-up
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api_docs"),
     path("admin/", admin.site.urls),
     path("", include("alerts.urls")),
+    path("", include("coe.urls")),
     path("", include("incidents.urls")),
 ]

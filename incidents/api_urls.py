@@ -27,5 +27,6 @@ urlpatterns = [
     path("services/", api.ServiceListApi.as_view(), name="service_list"),
     path("services/<slug:slug>/", api.ServiceDetailApi.as_view(), name="service_detail"),
     path("", include("alerts.api_urls")),
+    path("", include("coe.api_urls")),
     re_path(r"^.*$", NotFoundApi.as_view(), name="not_found"),
 ]

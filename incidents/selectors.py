@@ -56,7 +56,7 @@ def incident_list(*, filters: IncidentFilters = IncidentFilters()) -> QuerySet[I
 
 def incident_get(*, incident_id: int) -> Incident | None:
     return (
-        Incident.objects.select_related("team", "commander")
+        Incident.objects.select_related("team", "commander", "coe")
         .prefetch_related(Prefetch("services", queryset=Service.objects.select_related("team")))
         .filter(pk=incident_id)
         .first()

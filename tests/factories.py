@@ -8,6 +8,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from coe import services as coe_services
+from coe.models import ActionKind, Coe
+from coe.sections import SectionKey
 from incidents import phases, services
 from incidents.models import Criticality, Incident, Service, Team
 
@@ -73,3 +76,36 @@ def advance(
             incident_id=incident.pk, actor=actor, expected_phase=current, at=at
         )
     return incident
+
+
+def coe(incident: Incident | None = None, *, actor=None, owner=None, **incident_fields) -> Coe:
+    """Start the COE of `incident` (by default a new one, built from `incident_fields`) via the service."""
+    actor = actor or user()
+    incident = incident or globals()["incident"](actor=actor, **incident_fields)
+    return coe_services.coe_start(incident_id=incident.pk, actor=actor, owner=owner)
+
+
+def coe_complete(coe: Coe, *, actor, owner=None) -> Coe:
+    """Give a COE everything submission asks for except the reviewers: the six sections written, a
+    factor with its whys and a "prevent" action item with an owner and a due date."""
+    for key in SectionKey:
+        section = coe.sections.get(key=key)
+        coe_services.coe_section_save(
+            coe_id=coe.pk, key=key, body=f"Written: {key.label}", base_version=section.version, actor=actor
+        )
+    coe_services.factor_save(
+        coe_id=coe.pk,
+        actor=actor,
+        statement="The deploy pipeline let a bad config through",
+        category="process",
+        whys=["No validation step", "The schema was not versioned"],
+    )
+    coe_services.action_item_save(
+        coe_id=coe.pk,
+        actor=actor,
+        title="Validate configs in CI",
+        kind=ActionKind.PREVENT,
+        owner=owner or actor,
+        due_on=timezone.localdate() + timedelta(days=14),
+    )
+    return coe

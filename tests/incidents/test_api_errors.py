@@ -36,6 +36,22 @@ ENDPOINTS = [
     ("get", "/api/v1/teams/{slug}/"),
     ("get", "/api/v1/services/"),
     ("get", "/api/v1/services/{slug}/"),
+    ("post", "/api/v1/incidents/{incident_id}/coe/"),
+    ("get", "/api/v1/coe/"),
+    ("get", "/api/v1/coe/{coe_id}/"),
+    ("put", "/api/v1/coe/{coe_id}/sections/{key}/"),
+    ("get", "/api/v1/coe/{coe_id}/sections/{key}/revisions/"),
+    ("post", "/api/v1/coe/{coe_id}/sections/{key}/revisions/{version}/restore/"),
+    ("post", "/api/v1/coe/{coe_id}/factors/"),
+    ("patch", "/api/v1/coe/{coe_id}/factors/{factor_id}/"),
+    ("delete", "/api/v1/coe/{coe_id}/factors/{factor_id}/"),
+    ("post", "/api/v1/coe/{coe_id}/action-items/"),
+    ("get", "/api/v1/action-items/"),
+    ("patch", "/api/v1/action-items/{item_id}/"),
+    ("post", "/api/v1/coe/{coe_id}/submit/"),
+    ("post", "/api/v1/coe/{coe_id}/review/"),
+    ("post", "/api/v1/coe/{coe_id}/reopen/"),
+    ("post", "/api/v1/coe/lint/"),
 ]
 # The operations that can meet a conflict (an illegal transition or stale data).
 CONFLICTS = {
@@ -44,6 +60,15 @@ CONFLICTS = {
     ("post", "/api/v1/incidents/{incident_id}/correct/"),
     ("post", "/api/v1/incidents/{incident_id}/reopen/"),
     ("post", "/api/v1/incidents/{incident_id}/false-alarm/"),
+    ("post", "/api/v1/incidents/{incident_id}/coe/"),
+    ("put", "/api/v1/coe/{coe_id}/sections/{key}/"),
+    ("post", "/api/v1/coe/{coe_id}/sections/{key}/revisions/{version}/restore/"),
+    ("post", "/api/v1/coe/{coe_id}/factors/"),
+    ("patch", "/api/v1/coe/{coe_id}/factors/{factor_id}/"),
+    ("delete", "/api/v1/coe/{coe_id}/factors/{factor_id}/"),
+    ("post", "/api/v1/coe/{coe_id}/submit/"),
+    ("post", "/api/v1/coe/{coe_id}/review/"),
+    ("post", "/api/v1/coe/{coe_id}/reopen/"),
 }
 
 
@@ -68,7 +93,14 @@ def incident(user, team, service):
 
 def call(client, method: str, path: str, incident: Incident, **kwargs):
     url = path.format(
-        incident_id=incident.pk, alert_id=1, slug="payments" if "/teams/" in path else "checkout-api"
+        incident_id=incident.pk,
+        alert_id=1,
+        slug="payments" if "/teams/" in path else "checkout-api",
+        coe_id=1,
+        key="what_happened",
+        version=1,
+        factor_id=1,
+        item_id=1,
     )
     return getattr(client, method)(url, {}, format="json", **kwargs)
 
@@ -316,7 +348,7 @@ def test_schema_endpoint_describes_every_operation_and_its_errors():
             assert responses[status]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorOut"
             }, (method, path, status)
-        if method in {"post", "patch"}:
+        if method in {"post", "put", "patch"}:
             assert {"400", "413"} <= set(responses), (method, path)
         if "{" in path:
             assert "404" in responses, (method, path)

@@ -1,0 +1,71 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from coe.models import ActionKind, ActionStatus, FactorCategory, Priority
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class SectionForm(forms.Form):
+    body = forms.CharField(required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 10}))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class FactorForm(forms.Form):
+    statement = forms.CharField(max_length=500)
+    category = forms.ChoiceField(choices=FactorCategory.choices)
+    whys = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One answer per line, up to five: why did it happen? And why was that possible?",
+    )
+
+    def clean_whys(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["whys"].splitlines() if line.strip()]
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(queryset=_users(), required=False)
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    kind = forms.ChoiceField(choices=ActionKind.choices, initial=ActionKind.PREVENT)
+    status = forms.ChoiceField(choices=ActionStatus.choices, initial=ActionStatus.OPEN)
+    wont_do_reason = forms.CharField(required=False, max_length=1000)
+    tracker_url = forms.URLField(required=False, assume_scheme="https")
+
+
+class SubmitForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(queryset=_users(), required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approved", "Approve"), ("changes_requested", "Request changes")])
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionItemFilterForm(forms.Form):
+    mine = forms.BooleanField(required=False, label="Mine")
+    team = forms.SlugField(required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *ActionStatus.choices], required=False)
+    overdue = forms.BooleanField(required=False, label="Overdue")
+
+
+class ActionItemStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    wont_do_reason = forms.CharField(required=False, max_length=1000)
+    effective = forms.NullBooleanField(required=False)
+
+
+class DismissFindingForm(forms.Form):
+    section = forms.CharField(max_length=30)
+    rule = forms.CharField(max_length=40)
+    words = forms.CharField(max_length=500)
+    reason = forms.CharField(max_length=1000)

@@ -1,0 +1,220 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from coe.sections import SectionKey
+from core.models import BaseModel
+from incidents.models import Incident
+
+
+class CoeState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    REOPENED = "reopened", "Reopened"
+
+
+class Coe(BaseModel):
+    """One Correction of Errors document per incident."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="coe")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_coes")
+    state = models.CharField(max_length=10, choices=CoeState.choices, default=CoeState.DRAFT)
+    due_on = models.DateField(null=True, blank=True, help_text="From the severity policy; none for SEV4.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=CoeState.values), name="coe_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state=CoeState.APPROVED) | Q(approved_at__isnull=False),
+                name="coe_approved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"COE for {self.incident.reference}"
+
+
+class Section(BaseModel):
+    """The current text of one of the six sections. Every save bumps `version` and adds a Revision."""
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=30, choices=SectionKey.choices)
+    body = models.TextField(blank=True)
+    prefill = models.TextField(
+        blank=True, help_text="The text it was started with (unchanged means unwritten)."
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coe", "key"], name="section_one_per_key"),
+            models.CheckConstraint(condition=Q(key__in=SectionKey.values), name="section_key_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} (v{self.version})"
+
+
+class Revision(models.Model):
+    """Append-only history of a section: one row per saved version."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "version"], name="revision_one_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} v{self.version}"
+
+
+class FactorCategory(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    PROCESS = "process", "Process"
+    TOOLING = "tooling", "Tooling"
+    MONITORING = "monitoring", "Monitoring"
+    ORGANIZATIONAL = "organizational", "Organizational"
+    EXTERNAL = "external", "External"
+
+
+class ContributingFactor(BaseModel):
+    """A structured contributing factor: a statement and a chain of up to five "why?" answers."""
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="factors")
+    statement = models.CharField(max_length=500)
+    category = models.CharField(max_length=20, choices=FactorCategory.choices)
+    whys = models.JSONField(default=list, blank=True, help_text="Up to five answers, in order.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=FactorCategory.values), name="factor_category_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class ActionKind(models.TextChoices):
+    PREVENT = "prevent", "Prevent"
+    DETECT = "detect", "Detect"
+    MITIGATE = "mitigate", "Mitigate"
+    PROCESS = "process", "Process"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WONT_DO = "wont_do", "Won't do"
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class ActionItem(BaseModel):
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="action_items")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    kind = models.CharField(max_length=10, choices=ActionKind.choices, default=ActionKind.PREVENT)
+    status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    wont_do_reason = models.TextField(blank=True)
+    tracker_url = models.URLField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    effective = models.BooleanField(
+        null=True, blank=True, help_text="After it is done: did it prove effective?"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="action_item_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ActionKind.values), name="action_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.WONT_DO) | ~Q(wont_do_reason=""),
+                name="action_wont_do_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DONE) | Q(completed_at__isnull=False),
+                name="action_done_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewDecision(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Reviewer(BaseModel):
+    """A named reviewer of a COE and their decision for the current review round."""
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coe_reviews")
+    decision = models.CharField(max_length=20, choices=ReviewDecision.choices, default=ReviewDecision.PENDING)
+    comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["coe", "user"], name="reviewer_once_per_coe")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.coe}"
+
+
+class CoeEventKind(models.TextChoices):
+    STARTED = "started", "Started"
+    SUBMITTED = "submitted", "Submitted for review"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REOPENED = "reopened", "Reopened"
+    FINDING_DISMISSED = "finding_dismissed", "Language finding dismissed"
+
+
+class CoeEvent(models.Model):
+    """Append-only history of the review workflow (who did what, when, and why)."""
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=CoeEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.coe_id}"

@@ -1,0 +1,278 @@
+"""COE pages. Each view validates with a form, calls one service, and renders the page or, for htmx,
+the fragment that changed. A stale section save renders the conflict view in place (409) with both
+texts, so nothing typed is lost."""
+
+import difflib
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from coe import blameless, export, findings, forms, markdown, selectors, services
+from coe.models import ActionStatus, Coe, Revision, Section
+from coe.sections import GUIDANCE, SectionKey
+from core import errors
+
+
+def _coe_or_404(coe_id: int) -> Coe:
+    coe = selectors.coe_get(coe_id=coe_id)
+    if coe is None:
+        raise Http404(f"COE {coe_id} does not exist.")
+    return coe
+
+
+@require_POST
+def coe_start(request: HttpRequest, incident_id: int) -> HttpResponse:
+    try:
+        coe = services.coe_start(incident_id=incident_id, actor=request.user)
+    except errors.NotFound:
+        raise Http404(f"Incident {incident_id} does not exist.") from None
+    except errors.Conflict as exc:
+        return redirect("coe:detail", coe_id=exc.extra["coe_id"])
+    messages.success(request, "COE started, prefilled from the incident. Edit every section.")
+    return redirect("coe:detail", coe_id=coe.pk)
+
+
+def _page_context(coe: Coe, **extra) -> dict:
+    open_findings = findings.open_findings(coe)
+    by_section: dict[str, list] = {}
+    for item in open_findings:
+        by_section.setdefault(item.section, []).append(item)
+    return {
+        "coe": coe,
+        "sections": selectors.coe_sections(coe),
+        "findings": by_section,
+        "problems": services.submission_problems(
+            coe, blocking_findings=findings.blocking_count(open_findings)
+        ),
+        "overdue": services.coe_overdue(coe),
+        "factor_form": forms.FactorForm(),
+        "item_form": forms.ActionItemForm(),
+        "submit_form": forms.SubmitForm(),
+        "review_form": forms.ReviewForm(),
+        "reason_form": forms.ReasonForm(),
+        "item_statuses": ActionStatus.choices,
+        "my_review": next((r for r in coe.reviewers.all() if r.user_id == extra.get("user_id")), None),
+        "conflicts": {},
+        "mines": {},
+        **extra,
+    }
+
+
+def coe_detail(request: HttpRequest, coe_id: int) -> HttpResponse:
+    coe = _coe_or_404(coe_id)
+    return render(request, "coe/detail.html", _page_context(coe, user_id=request.user.pk))
+
+
+@require_POST
+def section_save(request: HttpRequest, coe_id: int, key: str) -> HttpResponse:
+    if key not in SectionKey.values:
+        raise Http404("Unknown section.")
+    form = forms.SectionForm(request.POST)
+    context = {"coe_id": coe_id, "key": SectionKey(key), "guidance": GUIDANCE[SectionKey(key)]}
+    status = 200
+    if not form.is_valid():
+        return HttpResponse("Invalid section form.", status=400)
+    body, version = form.cleaned_data["body"], form.cleaned_data["version"]
+    try:
+        section = services.coe_section_save(
+            coe_id=coe_id, key=key, body=body, base_version=version, actor=request.user
+        )
+    except services.SectionConflict as exc:
+        section = Section.objects.select_related("updated_by").get(coe_id=coe_id, key=key)
+        context.update(conflict=exc, mine=body)
+        status = 409
+    except errors.NotFound:
+        raise Http404(f"COE {coe_id} does not exist.") from None
+    except errors.ApplicationError as exc:
+        section = Section.objects.select_related("updated_by").get(coe_id=coe_id, key=key)
+        context.update(error=exc.message)
+        status = exc.status
+    if not request.htmx:
+        if "conflict" in context:  # the whole page, with this section's conflict view: nothing typed is lost
+            coe = _coe_or_404(coe_id)
+            page = _page_context(
+                coe, user_id=request.user.pk, conflicts={key: context["conflict"]}, mines={key: body}
+            )
+            return render(request, "coe/detail.html", page, status=409)
+        if "error" in context:
+            messages.error(request, context["error"])
+        return redirect("coe:detail", coe_id=coe_id)
+    dismissed = findings.dismissed_keys(section.coe)
+    names = findings.people()
+    section_findings = [
+        item
+        for item in (
+            findings.SectionFinding(key, finding, section.body[finding.start : finding.end])
+            for finding in blameless.lint(section.body, people=names)
+        )
+        if item.key not in dismissed
+    ]
+    context.update(
+        section=section,
+        html=markdown.render(section.body),
+        written=services.section_written(section),
+        section_findings=section_findings,
+        coe_owner_id=section.coe.owner_id,
+    )
+    if status == 200 and request.POST.get("autosave") == "1":
+        return render(request, "coe/_section_saved.html", context)
+    response = render(request, "coe/_section.html", context, status=status)
+    if status != 200:  # an autosave swaps nothing by default; a conflict or error must show in place
+        response["HX-Retarget"] = f"#section-{key}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def section_history(request: HttpRequest, coe_id: int, key: str) -> HttpResponse:
+    if key not in SectionKey.values:
+        raise Http404("Unknown section.")
+    coe = _coe_or_404(coe_id)
+    section = Section.objects.get(coe=coe, key=key)
+    revisions = list(Revision.objects.filter(section=section).select_related("author").order_by("-version"))
+    diffs = []
+    for newer, older in zip(revisions, [*revisions[1:], None], strict=True):
+        before = older.body.splitlines() if older else []
+        diffs.append(
+            (newer, list(difflib.unified_diff(before, newer.body.splitlines(), lineterm="", n=2))[2:])
+        )
+    return render(
+        request, "coe/history.html", {"coe": coe, "section": section, "key": SectionKey(key), "diffs": diffs}
+    )
+
+
+@require_POST
+def section_restore(request: HttpRequest, coe_id: int, key: str, version: int) -> HttpResponse:
+    try:
+        services.coe_section_restore(coe_id=coe_id, key=key, version=version, actor=request.user)
+        messages.success(request, f"Version {version} restored (as a new version).")
+    except errors.ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("coe:detail", coe_id=coe_id)
+
+
+def _act(request: HttpRequest, coe_id: int, form, action) -> HttpResponse:
+    """Run a form-backed service and go back to the COE, with its message."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except errors.NotFound:
+            raise Http404(f"COE {coe_id} does not exist.") from None
+        except errors.ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("coe:detail", coe_id=coe_id)
+
+
+@require_POST
+def factor_add(request: HttpRequest, coe_id: int) -> HttpResponse:
+    return _act(
+        request,
+        coe_id,
+        forms.FactorForm(request.POST),
+        lambda data: services.factor_save(coe_id=coe_id, actor=request.user, **data),
+    )
+
+
+@require_POST
+def factor_delete(request: HttpRequest, coe_id: int, factor_id: int) -> HttpResponse:
+    return _act(
+        request,
+        coe_id,
+        forms.ReasonForm({"reason": "delete"}),
+        lambda data: services.factor_delete(coe_id=coe_id, factor_id=factor_id, actor=request.user),
+    )
+
+
+@require_POST
+def action_item_save(request: HttpRequest, coe_id: int, item_id: int | None = None) -> HttpResponse:
+    return _act(
+        request,
+        coe_id,
+        forms.ActionItemForm(request.POST),
+        lambda data: services.action_item_save(coe_id=coe_id, actor=request.user, item_id=item_id, **data),
+    )
+
+
+@require_POST
+def coe_submit(request: HttpRequest, coe_id: int) -> HttpResponse:
+    return _act(
+        request,
+        coe_id,
+        forms.SubmitForm(request.POST),
+        lambda data: services.coe_submit(
+            coe_id=coe_id, actor=request.user, reviewers=list(data["reviewers"])
+        ),
+    )
+
+
+@require_POST
+def coe_review(request: HttpRequest, coe_id: int) -> HttpResponse:
+    return _act(
+        request,
+        coe_id,
+        forms.ReviewForm(request.POST),
+        lambda data: services.coe_review(coe_id=coe_id, reviewer=request.user, **data),
+    )
+
+
+@require_POST
+def coe_reopen(request: HttpRequest, coe_id: int) -> HttpResponse:
+    return _act(
+        request,
+        coe_id,
+        forms.ReasonForm(request.POST),
+        lambda data: services.coe_reopen(coe_id=coe_id, actor=request.user, reason=data["reason"]),
+    )
+
+
+def coe_export_markdown(request: HttpRequest, coe_id: int) -> HttpResponse:
+    coe = _coe_or_404(coe_id)
+    response = HttpResponse(export.coe_markdown(coe), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coe-{coe.incident.reference.lower()}.md"'
+    return response
+
+
+def coe_print(request: HttpRequest, coe_id: int) -> HttpResponse:
+    """A clean printable page: the exported Markdown, rendered and sanitized."""
+    coe = _coe_or_404(coe_id)
+    return render(request, "coe/print.html", {"coe": coe, "html": markdown.render(export.coe_markdown(coe))})
+
+
+def action_item_list(request: HttpRequest) -> HttpResponse:
+    """Every action item across COEs, soonest due first: mine, a team's, overdue, by status."""
+    form = forms.ActionItemFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    items = selectors.action_item_list(
+        user=request.user if filters.get("mine") else None,
+        team=filters.get("team") or "",
+        status=filters.get("status") or "",
+        overdue=bool(filters.get("overdue")),
+    )
+    return render(request, "coe/action_items.html", {"form": form, "items": items[:200]})
+
+
+@require_POST
+def action_item_status(request: HttpRequest, coe_id: int, item_id: int) -> HttpResponse:
+    """Inline from the COE page: move an item along, or say whether a done one proved effective."""
+
+    def save(data):
+        fields = {"status": data["status"], "wont_do_reason": data["wont_do_reason"]}
+        if data["effective"] is not None:
+            fields["effective"] = data["effective"]
+        services.action_item_save(coe_id=coe_id, actor=request.user, item_id=item_id, **fields)
+
+    return _act(request, coe_id, forms.ActionItemStatusForm(request.POST), save)
+
+
+@require_POST
+def finding_dismiss(request: HttpRequest, coe_id: int) -> HttpResponse:
+    form = forms.DismissFindingForm(request.POST)
+    return _act(
+        request,
+        coe_id,
+        form,
+        lambda data: services.finding_dismiss(coe_id=coe_id, actor=request.user, **data),
+    )
