@@ -4,8 +4,6 @@ Built like `incidents.api`: module-level serializers with unique names, `core.ap
 as {"message", "code", "extra"} through `core.api.exception_handler`.
 """
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,7 +12,7 @@ from rest_framework.response import Response
 from alerts import api_selectors
 from alerts.models import AlertStatus, Integration, Kind
 from core import errors
-from core.api import ApiView, PageIn, error_responses, paginated
+from core.api import ApiView, PageIn, error_responses, paginated, validated
 from incidents.models import Incident
 
 # --- Output ------------------------------------------------------------------------------------------
@@ -72,12 +70,6 @@ class AlertListIn(PageIn):
     )
 
 
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- Views -------------------------------------------------------------------------------------------
 
 
@@ -91,7 +83,7 @@ class AlertListApi(ApiView):
         responses={200: paginated(AlertOut), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        params = _valid(AlertListIn, request.query_params)
+        params = validated(AlertListIn, request.query_params)
         integration, incident = params.get("integration"), params.get("incident")
         return self.paginate(
             api_selectors.alert_list(

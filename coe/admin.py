@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coe.models import ActionItem, Coe, CoeEvent, ContributingFactor, Reviewer, Revision, Section
+from coe.models import ActionItem, Coe, CoeEvent, Comment, ContributingFactor, Reviewer, Revision, Section
 
 
 class SectionInline(admin.StackedInline):
@@ -70,3 +70,13 @@ class RevisionAdmin(ReadOnlyAdmin):
 class CoeEventAdmin(ReadOnlyAdmin):
     list_display = ["coe", "kind", "actor", "at"]
     list_select_related = ["coe__incident", "actor"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    """Comments are never edited or deleted; they change through the COE page (resolve, reopen)."""
+
+    list_display = ["__str__", "section", "author", "parent", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["section", "author"]
+    search_fields = ["body", "author__username"]

@@ -5,24 +5,16 @@ errors as {"message", "code", "extra"} through `core.api.exception_handler`. A s
 409 `stale_section` carrying the current text, so the writer's text is never lost.
 """
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coe import api_selectors, api_serializers, blameless, findings, selectors, services
 from coe.sections import SectionKey
 from core import errors
-from core.api import ApiView, ErrorOut, PageIn, error_responses, paginated
-
-
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+from core.api import ApiView, ErrorOut, PageIn, error_responses, paginated, validated
 
 
 def _errors(*codes: int, conflict: str = "", forbidden: str = "") -> dict[int, OpenApiResponse]:
@@ -98,7 +90,7 @@ class CoeStartApi(ApiView):
         },
     )
     def post(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.CoeStartIn, request.data)
+        data = validated(api_serializers.CoeStartIn, request.data)
         coe = services.coe_start(incident_id=incident_id, actor=request.user, owner=data.get("owner"))
         response = _coe_response(request, coe.pk, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(reverse("api:coe_detail", args=[coe.pk]))
@@ -115,7 +107,7 @@ class CoeListApi(ApiView):
         responses={200: paginated(api_serializers.CoeSummaryOut), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        params = _valid(api_serializers.CoeListIn, request.query_params)
+        params = validated(api_serializers.CoeListIn, request.query_params)
         return self.paginate(
             api_selectors.coe_list(state=params.get("state", "")),
             lambda rows: api_serializers.coe_summary_data(rows, request),
@@ -168,7 +160,7 @@ class SectionApi(ApiView):
     )
     def put(self, request: Request, coe_id: int, key: str) -> Response:
         key = _section_key(key)
-        data = _valid(api_serializers.SectionSaveIn, request.data)
+        data = validated(api_serializers.SectionSaveIn, request.data)
         services.coe_section_save(
             coe_id=coe_id, key=key, body=data["body"], base_version=data["version"], actor=request.user
         )
@@ -186,7 +178,7 @@ class SectionRevisionListApi(ApiView):
     )
     def get(self, request: Request, coe_id: int, key: str) -> Response:
         key = _section_key(key)
-        _valid(PageIn, request.query_params)
+        validated(PageIn, request.query_params)
         section = api_selectors.section_get(coe_id=coe_id, key=key)
         if section is None:
             raise _not_found(coe_id)
@@ -208,7 +200,7 @@ class SectionRestoreApi(ApiView):
     )
     def post(self, request: Request, coe_id: int, key: str, version: int) -> Response:
         key = _section_key(key)
-        _valid(api_serializers.NoBodyIn, request.data)
+        validated(api_serializers.NoBodyIn, request.data)
         services.coe_section_restore(coe_id=coe_id, key=key, version=version, actor=request.user)
         return _section_response(coe_id, key)
 
@@ -236,7 +228,7 @@ class FactorListApi(ApiView):
         ],
     )
     def post(self, request: Request, coe_id: int) -> Response:
-        data = _valid(api_serializers.FactorIn, request.data)
+        data = validated(api_serializers.FactorIn, request.data)
         factor = services.factor_save(
             coe_id=coe_id,
             actor=request.user,
@@ -265,7 +257,7 @@ class FactorDetailApi(ApiView):
         responses={200: api_serializers.FactorOut, **_errors(400, 404, 413, conflict=READ_ONLY)},
     )
     def patch(self, request: Request, coe_id: int, factor_id: int) -> Response:
-        data = _valid(api_serializers.FactorUpdateIn, request.data)
+        data = validated(api_serializers.FactorUpdateIn, request.data)
         factor = self._factor(coe_id, factor_id)
         factor = services.factor_save(
             coe_id=coe_id,
@@ -303,7 +295,7 @@ class ActionItemListApi(ApiView):
         responses={200: paginated(api_serializers.ActionItemOut), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        params = _valid(api_serializers.ActionItemListIn, request.query_params)
+        params = validated(api_serializers.ActionItemListIn, request.query_params)
         owner = params.get("owner")
         if params.get("mine"):
             if owner is not None and owner.pk != request.user.pk:
@@ -342,7 +334,7 @@ class CoeActionItemListApi(ApiView):
         ],
     )
     def post(self, request: Request, coe_id: int) -> Response:
-        data = _valid(api_serializers.ActionItemIn, request.data)
+        data = validated(api_serializers.ActionItemIn, request.data)
         item = services.action_item_save(coe_id=coe_id, actor=request.user, **data)
         return _item_response(request, item.pk, status_code=status.HTTP_201_CREATED)
 
@@ -358,7 +350,7 @@ class ActionItemDetailApi(ApiView):
         responses={200: api_serializers.ActionItemOut, **error_responses(400, 404, 413)},
     )
     def patch(self, request: Request, item_id: int) -> Response:
-        data = _valid(api_serializers.ActionItemUpdateIn, request.data)
+        data = validated(api_serializers.ActionItemUpdateIn, request.data)
         coe_id = api_selectors.action_item_coe_id(item_id=item_id)
         if coe_id is None:
             raise errors.NotFound(f"Action item {item_id} does not exist.", extra={"item_id": item_id})
@@ -386,7 +378,7 @@ class CoeSubmitApi(ApiView):
         examples=[OpenApiExample("Reviewers", value={"reviewers": ["bob", "carol"]}, request_only=True)],
     )
     def post(self, request: Request, coe_id: int) -> Response:
-        data = _valid(api_serializers.CoeSubmitIn, request.data)
+        data = validated(api_serializers.CoeSubmitIn, request.data)
         services.coe_submit(coe_id=coe_id, actor=request.user, reviewers=list(data.get("reviewers", [])))
         return _coe_response(request, coe_id)
 
@@ -412,7 +404,7 @@ class CoeReviewApi(ApiView):
         },
     )
     def post(self, request: Request, coe_id: int) -> Response:
-        data = _valid(api_serializers.CoeReviewIn, request.data)
+        data = validated(api_serializers.CoeReviewIn, request.data)
         services.coe_review(
             coe_id=coe_id, reviewer=request.user, decision=data["decision"], comment=data.get("comment", "")
         )
@@ -432,7 +424,7 @@ class CoeReopenApi(ApiView):
         },
     )
     def post(self, request: Request, coe_id: int) -> Response:
-        data = _valid(api_serializers.CoeReopenIn, request.data)
+        data = validated(api_serializers.CoeReopenIn, request.data)
         services.coe_reopen(coe_id=coe_id, actor=request.user, reason=data["reason"])
         return _coe_response(request, coe_id)
 
@@ -455,6 +447,6 @@ class CoeLintApi(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = _valid(api_serializers.LintIn, request.data)
+        data = validated(api_serializers.LintIn, request.data)
         found = blameless.lint(data["text"], people=findings.people())
         return Response(api_serializers.LintOut({"findings": found}).data)

@@ -1,4 +1,5 @@
-"""/api/v1/coe/ and /api/v1/action-items/: the COE REST API (see docs/api.md).
+"""/api/v1/coe/ and /api/v1/action-items/: the COE REST API, with its comments and the notifications
+they send (/api/v1/notifications/; see docs/api.md).
 
 Included from `incidents.api_urls` (before its catch-all 404), so the names live in the "api"
 namespace next to the incident ones: `api:coe_list`, `api:coe_detail`, ...
@@ -6,7 +7,7 @@ namespace next to the incident ones: `api:coe_list`, `api:coe_detail`, ...
 
 from django.urls import path
 
-from coe import api
+from coe import api, api_comments
 
 urlpatterns = [
     path("incidents/<int:incident_id>/coe/", api.CoeStartApi.as_view(), name="coe_start"),
@@ -34,4 +35,21 @@ urlpatterns = [
     path("coe/<int:coe_id>/reopen/", api.CoeReopenApi.as_view(), name="coe_reopen"),
     path("action-items/", api.ActionItemListApi.as_view(), name="action_item_list"),
     path("action-items/<int:item_id>/", api.ActionItemDetailApi.as_view(), name="action_item_detail"),
+    path(
+        "coe/<int:coe_id>/sections/<str:key>/comments/",
+        api_comments.CommentListApi.as_view(),
+        name="coe_section_comments",
+    ),
+    path(
+        "coe/<int:coe_id>/sections/<str:key>/comments/<int:comment_id>/resolve/",
+        api_comments.CommentResolveApi.as_view(),
+        name="coe_section_comment_resolve",
+    ),
+    path(
+        "coe/<int:coe_id>/sections/<str:key>/comments/<int:comment_id>/reopen/",
+        api_comments.CommentReopenApi.as_view(),
+        name="coe_section_comment_reopen",
+    ),
+    path("notifications/", api_comments.NotificationListApi.as_view(), name="notification_list"),
+    path("notifications/read/", api_comments.NotificationsReadApi.as_view(), name="notifications_read"),
 ]

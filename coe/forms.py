@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from coe.models import ActionKind, ActionStatus, FactorCategory, Priority
+from coe.models import COMMENT_MAX_LENGTH, ActionKind, ActionStatus, FactorCategory, Priority
 
 
 def _users():
@@ -69,3 +69,11 @@ class DismissFindingForm(forms.Form):
     rule = forms.CharField(max_length=40)
     words = forms.CharField(max_length=500)
     reason = forms.CharField(max_length=1000)
+
+
+class CommentForm(forms.Form):
+    """The body is checked by `coe.comments.comment_add` (required, at most 5,000 characters), so the
+    page and the API say the same thing; here it is only bounded, so a huge post is refused early."""
+
+    body = forms.CharField(required=False, max_length=COMMENT_MAX_LENGTH * 2, strip=False)
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 from coe.sections import SectionKey
 from core.models import BaseModel
@@ -218,3 +220,49 @@ class CoeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.coe_id}"
+
+
+COMMENT_MAX_LENGTH = 5_000
+
+
+class Comment(BaseModel):
+    """A comment on one section. A thread is a top-level comment (`parent` null) and its replies: one
+    level only, a reply to a reply joins its thread (`coe.comments.comment_add`), so `parent` always
+    names a top-level comment in the same section (the service holds that; it spans rows).
+
+    Resolution belongs to the thread and is stored on its top comment; a reply is never resolved itself.
+    Comments are never deleted or edited: a thread is resolved, and reopened if the talk goes on.
+    """
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coe_comments"
+    )
+    body = models.TextField(help_text=f"Markdown, at most {COMMENT_MAX_LENGTH:,} characters.")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), COMMENT_MAX_LENGTH), name="comment_body_max_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                name="comment_only_threads_resolve",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_by__isnull=True) | Q(resolved_at__isnull=False),
+                name="comment_resolver_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.section_id}"

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from coe import markdown
-from coe.models import ActionItem, ActionStatus, Coe, Reviewer, Section
+from coe.models import ActionItem, ActionStatus, Coe, Comment, Reviewer, Section
 from coe.sections import GUIDANCE, SectionKey
 
 
@@ -67,3 +67,80 @@ def action_item_list(*, user=None, team: str = "", status: str = "", overdue: bo
             due_on__lt=timezone.localdate(), status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
         )
     return items.order_by(F("due_on").asc(nulls_last=True), "id")
+
+
+@dataclass(frozen=True)
+class CommentView:
+    comment: Comment
+    html: str
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A top-level comment and its replies, oldest first, each rendered (sanitized)."""
+
+    top: CommentView
+    replies: list[CommentView]
+
+    @property
+    def resolved(self) -> bool:
+        return self.top.comment.resolved_at is not None
+
+
+@dataclass(frozen=True)
+class SectionComments:
+    threads: list[Thread]
+
+    @property
+    def open_count(self) -> int:
+        return sum(not thread.resolved for thread in self.threads)
+
+
+def comment_threads(*, coe_id: int, key: str | None = None) -> dict[str, SectionComments]:
+    """The comment threads of every section of a COE (or of one), by section key, oldest thread
+    first: one query whatever their number. Every key asked for is present, with or without threads."""
+    comments = (
+        Comment.objects.filter(section__coe_id=coe_id)
+        .select_related("author", "resolved_by")
+        .annotate(section_key=F("section__key"))  # the key without loading each section's text
+        .order_by("created_at", "id")
+    )
+    if key is not None:
+        comments = comments.filter(section__key=key)
+    tops: dict[int, tuple[Comment, list[CommentView]]] = {}
+    replies: list[Comment] = []
+    for comment in comments:
+        if comment.parent_id is None:
+            tops[comment.pk] = (comment, [])
+        else:
+            replies.append(comment)
+    for reply in replies:
+        if reply.parent_id in tops:
+            tops[reply.parent_id][1].append(CommentView(reply, markdown.render(reply.body)))
+    by_key: dict[str, SectionComments] = {
+        section_key: SectionComments(threads=[])
+        for section_key in ([key] if key is not None else SectionKey.values)
+    }
+    for top, thread_replies in tops.values():
+        by_key[top.section_key].threads.append(
+            Thread(top=CommentView(top, markdown.render(top.body)), replies=thread_replies)
+        )
+    return by_key
+
+
+def comment_thread_list(*, coe_id: int, key: str, resolved: bool | None = None) -> QuerySet[Comment]:
+    """A section's threads as top-level comments, oldest first, each with its author, its resolver and
+    its replies (with their authors) prefetched: a fixed number of queries for a page of them."""
+    threads = (
+        Comment.objects.filter(section__coe_id=coe_id, section__key=key, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id")
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    if resolved is not None:
+        threads = threads.filter(resolved_at__isnull=not resolved)
+    return threads

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coe import views
+from coe import live, views, views_comments
 
 app_name = "coe"
 
@@ -30,4 +30,17 @@ urlpatterns = [
     path("coe/<int:coe_id>/export.md", views.coe_export_markdown, name="export_markdown"),
     path("coe/<int:coe_id>/print/", views.coe_print, name="print"),
     path("action-items/", views.action_item_list, name="action_items"),
+    path("coe/<int:coe_id>/sections/<str:key>/comments/", views_comments.comment_list, name="comment_list"),
+    path(
+        "coe/<int:coe_id>/sections/<str:key>/comments/<int:comment_id>/resolve/",
+        views_comments.comment_resolve,
+        name="comment_resolve",
+    ),
+    path(
+        "coe/<int:coe_id>/sections/<str:key>/comments/<int:comment_id>/reopen/",
+        views_comments.comment_reopen,
+        name="comment_reopen",
+    ),
+    path("coe/<int:coe_id>/live/", live.coe_live, name="live"),
+    path("coe/<int:coe_id>/sections/<str:key>/presence/", live.section_presence, name="section_presence"),
 ]

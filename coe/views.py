@@ -42,6 +42,7 @@ def _page_context(coe: Coe, **extra) -> dict:
     return {
         "coe": coe,
         "sections": selectors.coe_sections(coe),
+        "comment_threads": selectors.comment_threads(coe_id=coe.pk),
         "findings": by_section,
         "problems": services.submission_problems(
             coe, blocking_findings=findings.blocking_count(open_findings)

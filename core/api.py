@@ -187,6 +187,13 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+def validated(serializer_class: type[serializers.Serializer], data) -> dict[str, Any]:
+    """The input checked by `serializer_class`, or a 400 through the exception handler."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     """Schema entries for the errors an operation can answer; 401, 403 and 429 apply to every one."""
     return {

@@ -4,26 +4,17 @@ and shapes the answer with an `...Out` serializer. Guards live in the services, 
 can never disagree; errors leave through `core.api.exception_handler` as {"message", "code", "extra"}.
 """
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import errors
-from core.api import ApiView, PageIn, error_responses, paginated
+from core.api import ApiView, PageIn, error_responses, paginated, validated
 from incidents import api_selectors, api_serializers, selectors, services
 from incidents.models import IncidentEvent, Source
 from incidents.phases import Phase
-
-
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
 
 # --- Views -------------------------------------------------------------------------------------------
 
@@ -47,7 +38,7 @@ class IncidentListApi(ApiView):
         responses={200: paginated(api_serializers.IncidentOut), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        params = _valid(api_serializers.IncidentListIn, request.query_params)
+        params = validated(api_serializers.IncidentListIn, request.query_params)
         filters = selectors.IncidentFilters(
             status=params.get("status", ""),
             phase=params.get("phase", ""),
@@ -78,7 +69,7 @@ class IncidentListApi(ApiView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = _valid(api_serializers.IncidentDeclareIn, request.data)
+        data = validated(api_serializers.IncidentDeclareIn, request.data)
         incident = services.incident_declare(actor=request.user, source=Source.API, **data)
         response = _incident_response(request, incident.pk, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(reverse("api:incident_detail", args=[incident.pk]))
@@ -105,7 +96,7 @@ class IncidentDetailApi(ApiView):
         responses={200: api_serializers.IncidentOut, **INCIDENT_ERRORS},
     )
     def patch(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.IncidentUpdateIn, request.data)
+        data = validated(api_serializers.IncidentUpdateIn, request.data)
         version = data.pop("version", None)
         services.incident_update(
             incident_id=incident_id, actor=request.user, expected_version=version, **data
@@ -133,7 +124,7 @@ class IncidentAdvanceApi(ApiView):
         ],
     )
     def post(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.AdvanceIn, request.data)
+        data = validated(api_serializers.AdvanceIn, request.data)
         expected = data.get("expected_phase")
         if not expected:
             # No phase given: the one it is in now. A resolved incident has none; the service then
@@ -160,7 +151,7 @@ class IncidentCorrectApi(ApiView):
         responses={200: api_serializers.IncidentOut, **INCIDENT_ERRORS},
     )
     def post(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.CorrectIn, request.data)
+        data = validated(api_serializers.CorrectIn, request.data)
         services.incident_correct_stamp(incident_id=incident_id, actor=request.user, **data)
         return _incident_response(request, incident_id)
 
@@ -174,7 +165,7 @@ class IncidentReopenApi(ApiView):
         responses={200: api_serializers.IncidentOut, **INCIDENT_ERRORS},
     )
     def post(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.ReopenIn, request.data)
+        data = validated(api_serializers.ReopenIn, request.data)
         services.incident_reopen(
             incident_id=incident_id, actor=request.user, reason=data["reason"], to_phase=data.get("to_phase")
         )
@@ -191,7 +182,7 @@ class IncidentFalseAlarmApi(ApiView):
         responses={200: api_serializers.IncidentOut, **INCIDENT_ERRORS},
     )
     def post(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.FalseAlarmIn, request.data)
+        data = validated(api_serializers.FalseAlarmIn, request.data)
         services.incident_mark_false_alarm(incident_id=incident_id, actor=request.user, reason=data["reason"])
         return _incident_response(request, incident_id)
 
@@ -206,7 +197,7 @@ class IncidentTimelineApi(ApiView):
         responses={200: paginated(api_serializers.EventOut), **error_responses(400, 404)},
     )
     def get(self, request: Request, incident_id: int) -> Response:
-        _valid(PageIn, request.query_params)
+        validated(PageIn, request.query_params)
         if not api_selectors.incident_exists(incident_id=incident_id):
             raise errors.NotFound(
                 f"Incident {incident_id} does not exist.", extra={"incident_id": incident_id}
@@ -228,7 +219,7 @@ class IncidentTimelineApi(ApiView):
         examples=[OpenApiExample("Note", value={"body": "Rolled back to v1.42."}, request_only=True)],
     )
     def post(self, request: Request, incident_id: int) -> Response:
-        data = _valid(api_serializers.NoteIn, request.data)
+        data = validated(api_serializers.NoteIn, request.data)
         event = services.incident_note_add(incident_id=incident_id, actor=request.user, **data)
         event = IncidentEvent.objects.select_related("actor").get(pk=event.pk)
         return Response(api_serializers.EventOut(event).data, status=status.HTTP_201_CREATED)
@@ -243,7 +234,7 @@ class TeamListApi(ApiView):
         responses={200: paginated(api_serializers.TeamOut), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        _valid(PageIn, request.query_params)
+        validated(PageIn, request.query_params)
         return self.paginate(
             selectors.team_list(),
             lambda rows: api_serializers.TeamOut(rows, many=True, context={"request": request}).data,
@@ -273,7 +264,7 @@ class ServiceListApi(ApiView):
         responses={200: paginated(api_serializers.ServiceOut), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
-        _valid(PageIn, request.query_params)
+        validated(PageIn, request.query_params)
         return self.paginate(
             selectors.service_list(),
             lambda rows: api_serializers.ServiceOut(rows, many=True, context={"request": request}).data,

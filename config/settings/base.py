@@ -235,6 +235,10 @@ SPECTACULAR_SETTINGS = {
 # The industry figure people quote for an hour of infrastructure downtime (IDC / Ponemon): $100,000.
 DEFAULT_DOWNTIME_COST_PER_HOUR = Decimal(os.environ.get("DEFAULT_DOWNTIME_COST_PER_HOUR", "100000"))
 INCIDENTS_PER_PAGE = 25
+# Writing a COE together: how often an open COE page asks for others' saves and presence, and how long
+# an "editing this section now" mark lasts unless renewed (it expires by itself).
+COE_POLL_SECONDS = float(os.environ.get("COE_POLL_SECONDS", "4"))
+COE_PRESENCE_TTL_SECONDS = int(os.environ.get("COE_PRESENCE_TTL_SECONDS", "20"))
 
 # Production hardening: on whenever DEBUG is off, so `manage.py check --deploy` is clean.
 if not DEBUG:

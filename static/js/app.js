@@ -43,3 +43,147 @@
     }
   });
 })();
+
+// Writing a COE together (coe/live.py). One poll per page brings other people's saves as out-of-band
+// fragments; this decides, at swap time, what may change: a section box that is being typed in ("dirty":
+// its text differs from what was last loaded or saved) keeps its text AND its version, so the next save
+// gets the conflict view instead of silently overwriting, and shows a notice instead. While someone types
+// in a section, the page says so (a throttled ping; the mark expires by itself on the server).
+(function () {
+  "use strict";
+
+  var poller = null;            // the #coe-live element (looked up at the first ping)
+  var pollSwapping = false;     // true while a poll's out-of-band fragments are being swapped
+  var savesInFlight = 0;
+  var saveSeq = 0;              // bumped by every section save; a poll answer older than a save is dropped
+  var lastPing = {};
+
+  function norm(text) { return (text || "").replace(/\r\n?/g, "\n"); }
+  function sectionKey(id, prefix) { return id && id.indexOf(prefix) === 0 ? id.slice(prefix.length) : null; }
+  function box(key) { return document.getElementById("body-" + key); }
+  function isPoll(elt) { return !!elt && elt.id === "coe-live"; }
+  function isSectionSave(elt) { return !!elt && !!elt.closest && !!elt.closest(".section-form"); }
+  function requestElt(event) {
+    // After an outerHTML swap htmx re-dispatches afterRequest on an ancestor: the config keeps the source.
+    var config = event.detail.requestConfig;
+    return (config && config.elt) || event.detail.elt;
+  }
+
+  // What the box held when last loaded or saved; null in the conflict view (dirty until saved).
+  function baseline(textarea) {
+    if (textarea._coeSaved !== undefined) return textarea._coeSaved;
+    var section = textarea.closest(".coe-section");
+    if (section && section.querySelector(".conflict")) return null;
+    return textarea.defaultValue;
+  }
+
+  function isDirty(key) {
+    var textarea = box(key);
+    if (!textarea) return false;
+    var saved = baseline(textarea);
+    return saved === null || norm(textarea.value) !== norm(saved);
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!isPoll(event.detail.elt)) return;
+    // Tell the server which version of each section this page holds.
+    document.querySelectorAll(".coe-section input[type=hidden][id^='version-']").forEach(function (input) {
+      event.detail.parameters[sectionKey(input.id, "version-")] = input.value;
+    });
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (isPoll(elt)) {
+      // Skip a tick while a save is on its way (its answer is newer) or while nobody can see the page.
+      if (savesInFlight > 0 || document.hidden) { event.preventDefault(); return; }
+      event.detail.xhr._coeSeq = saveSeq;
+    } else if (isSectionSave(elt)) {
+      savesInFlight += 1;
+      saveSeq += 1;
+      event.detail.xhr._coeSent = elt.tagName === "TEXTAREA" ? elt.value : null;
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = requestElt(event);
+    var xhr = event.detail.xhr;
+    pollSwapping = false;
+    if (isPoll(elt)) {
+      if (xhr._coeSeq !== saveSeq) { event.detail.shouldSwap = false; return; }
+      pollSwapping = true;
+    } else if (isSectionSave(elt) && elt.tagName === "TEXTAREA" && xhr.status === 200 && xhr._coeSent !== null) {
+      elt._coeSaved = xhr._coeSent;   // an autosave went through: that text is the saved one now
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = requestElt(event);
+    if (isPoll(elt)) pollSwapping = false;
+    else if (isSectionSave(elt)) savesInFlight = Math.max(0, savesInFlight - 1);
+  });
+
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (!pollSwapping) return;
+    var target = event.detail.target;
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    var key;
+    if ((key = sectionKey(target.id, "version-")) !== null) {
+      if (isDirty(key)) event.detail.shouldSwap = false;
+    } else if ((key = sectionKey(target.id, "live-text-")) !== null) {
+      // The saved text: put it in the box only if nobody is typing there. The slot itself stays empty.
+      event.detail.shouldSwap = false;
+      var textarea = box(key);
+      if (textarea && incoming && !isDirty(key)) {
+        textarea.value = incoming.textContent;
+        textarea._coeSaved = textarea.value;
+      }
+    } else if ((key = sectionKey(target.id, "live-notice-")) !== null) {
+      if (incoming) incoming.hidden = !isDirty(key);
+      if (sameAs(target, incoming)) event.detail.shouldSwap = false;
+    } else if (sectionKey(target.id, "live-editors-") !== null) {
+      if (sameAs(target, incoming)) event.detail.shouldSwap = false;
+    }
+  });
+
+  // Unchanged presence or notice: leave the node alone, so nothing flickers or is announced again.
+  function sameAs(current, incoming) {
+    return !!incoming && current.hidden === incoming.hidden && current.textContent === incoming.textContent;
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] || ""; }
+    catch (error) { return ""; }
+  }
+
+  function pingPresence(textarea) {
+    var key = sectionKey(textarea.id, "body-");
+    var slot = key && document.getElementById("live-" + key);
+    poller = poller || document.getElementById("coe-live");
+    if (!slot || !poller) return;
+    var every = parseInt(poller.getAttribute("data-presence-every"), 10) || 5000;
+    var now = Date.now();
+    if (lastPing[key] && now - lastPing[key] < every) return;
+    lastPing[key] = now;
+    fetch(slot.getAttribute("data-presence-url"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": csrfToken(), "HX-Request": "true"}
+    }).catch(function () { lastPing[key] = 0; });
+  }
+
+  function onTyping(event) {
+    var target = event.target;
+    if (target && target.tagName === "TEXTAREA" && target.name === "body" && target.closest(".coe-section")) {
+      pingPresence(target);
+    }
+  }
+  document.addEventListener("focusin", onTyping);
+  document.addEventListener("input", onTyping);
+
+  // Back on the tab: catch up at once rather than at the next tick.
+  document.addEventListener("visibilitychange", function () {
+    var live = document.getElementById("coe-live");
+    if (!document.hidden && live && window.htmx) window.htmx.trigger(live, "coe:poll");
+  });
+})();

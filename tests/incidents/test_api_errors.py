@@ -52,6 +52,12 @@ ENDPOINTS = [
     ("post", "/api/v1/coe/{coe_id}/review/"),
     ("post", "/api/v1/coe/{coe_id}/reopen/"),
     ("post", "/api/v1/coe/lint/"),
+    ("get", "/api/v1/coe/{coe_id}/sections/{key}/comments/"),
+    ("post", "/api/v1/coe/{coe_id}/sections/{key}/comments/"),
+    ("post", "/api/v1/coe/{coe_id}/sections/{key}/comments/{comment_id}/resolve/"),
+    ("post", "/api/v1/coe/{coe_id}/sections/{key}/comments/{comment_id}/reopen/"),
+    ("get", "/api/v1/notifications/"),
+    ("post", "/api/v1/notifications/read/"),
 ]
 # The operations that can meet a conflict (an illegal transition or stale data).
 CONFLICTS = {
@@ -101,6 +107,7 @@ def call(client, method: str, path: str, incident: Incident, **kwargs):
         version=1,
         factor_id=1,
         item_id=1,
+        comment_id=1,
     )
     return getattr(client, method)(url, {}, format="json", **kwargs)
 

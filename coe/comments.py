@@ -1,0 +1,136 @@
+"""Comment threads on COE sections: every write, and the notifications their @mentions send.
+
+A thread is a top-level comment and its replies, one level deep: a reply to a reply joins the same
+thread. Comments are never edited or deleted; a thread is resolved when its point is settled, and
+reopened when it is not. Decisions, so the pages and the API agree:
+
+- Comments are talk about the document, not part of it: they are allowed in every state of the COE,
+  an approved (read-only) one included; a question about a published COE is how a reopen starts.
+- A reply to a resolved thread reopens it. Resolved threads are shown collapsed, and a reply nobody
+  sees is worse than a thread reopened by mistake (which is one click to resolve again).
+- Resolving a resolved thread, or reopening an open one, changes nothing (two clicks at once: one
+  does it, the other is a no-op), like `core.services.api_token_revoke`.
+- `@username` notifies each existing active user mentioned (`coe.mentions`), once per comment, never
+  the author; a name that is nobody's is left as text and the comment is saved all the same.
+
+Kept apart from `coe.services` (the document, its review and its action items) so each module stays
+one screen of concerns; callers import it as `from coe import comments`.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from coe import mentions
+from coe.models import COMMENT_MAX_LENGTH, Comment, Section
+from coe.sections import SectionKey
+from core import errors
+from core import services as core_services
+from core.models import NotificationKind
+
+
+def _section(coe_id: int, key: str) -> Section:
+    if key not in SectionKey.values:
+        raise errors.NotFound(f"No section {key!r}.", extra={"key": key, "keys": SectionKey.values})
+    section = Section.objects.select_related("coe__incident").filter(coe_id=coe_id, key=key).first()
+    if section is None:
+        raise errors.NotFound(f"COE {coe_id} does not exist.", extra={"coe_id": coe_id})
+    return section
+
+
+def _locked_thread(section: Section, comment_id: int) -> Comment:
+    """The top comment of the thread `comment_id` is in (itself, or its parent), row-locked: replies,
+    resolves and reopens of one thread take turns. A comment of another section is not found."""
+    row = Comment.objects.filter(section=section, pk=comment_id).values_list("parent_id").first()
+    if row is None:
+        raise errors.NotFound(
+            f"Comment {comment_id} does not exist on this section.", extra={"comment_id": comment_id}
+        )
+    return Comment.objects.select_for_update().get(pk=row[0] or comment_id)
+
+
+def comment_url(comment: Comment, *, coe_id: int) -> str:
+    """The comment on its COE's page (a path, with the comment's anchor)."""
+    return f"{reverse('coe:detail', args=[coe_id])}#comment-{comment.pk}"
+
+
+def _notify_mentions(comment: Comment, section: Section) -> int:
+    """A notification for each existing active user the comment mentions, except its author."""
+    names = mentions.usernames(comment.body)
+    if not names:
+        return 0
+    people = {
+        person.username: person
+        for person in get_user_model()
+        .objects.filter(username__in=names, is_active=True)
+        .exclude(pk=comment.author_id)
+    }
+    author = comment.author.get_full_name() or comment.author.get_username()
+    where = f"the {section.coe.incident.reference} COE, on “{SectionKey(section.key).label}”"
+    text = f"{author} mentioned you in {where}: {comment.body}"
+    url = comment_url(comment, coe_id=section.coe_id)
+    sent = 0
+    for name in names:
+        if name in people:
+            core_services.notification_create(
+                recipient=people[name],
+                actor=comment.author,
+                kind=NotificationKind.MENTION,
+                text=text,
+                url=url,
+            )
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def comment_add(*, coe_id: int, key: str, author, body: str, parent_id: int | None = None) -> Comment:
+    """Add a comment to a section: a new thread, or with `parent_id` a reply to that comment's thread.
+
+    The body is required (at most 5,000 characters, surrounding blank space dropped). A reply holds its
+    thread's row lock, and reopens the thread if it was resolved. Side effect: a notification for each
+    existing active user mentioned (never the author; unknown names are ignored), in this transaction.
+    """
+    body = (body or "").strip()
+    if not body:
+        raise errors.ValidationFailed("Write something to comment.", extra={"field": "body"})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise errors.ValidationFailed(
+            f"A comment can be at most {COMMENT_MAX_LENGTH:,} characters ({len(body):,} sent).",
+            extra={"field": "body", "max_length": COMMENT_MAX_LENGTH},
+        )
+    section = _section(coe_id, key)
+    thread = None
+    if parent_id is not None:
+        thread = _locked_thread(section, parent_id)
+        if thread.resolved_at is not None:
+            thread.resolved_at, thread.resolved_by = None, None
+            thread.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    comment = Comment.objects.create(section=section, author=author, body=body, parent=thread)
+    _notify_mentions(comment, section)
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, coe_id: int, key: str, comment_id: int, actor) -> Comment:
+    """Resolve the thread `comment_id` is in (a reply's id names its thread); returns its top comment.
+
+    Holds the thread's row lock; a resolved thread stays as it was (who resolved it, and when).
+    """
+    thread = _locked_thread(_section(coe_id, key), comment_id)
+    if thread.resolved_at is None:
+        thread.resolved_at, thread.resolved_by = timezone.now(), actor
+        thread.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    return thread
+
+
+@transaction.atomic
+def comment_reopen(*, coe_id: int, key: str, comment_id: int, actor) -> Comment:
+    """Reopen the resolved thread `comment_id` is in; returns its top comment. Holds the thread's row
+    lock; an open thread stays as it was."""
+    thread = _locked_thread(_section(coe_id, key), comment_id)
+    if thread.resolved_at is not None:
+        thread.resolved_at, thread.resolved_by = None, None
+        thread.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    return thread
