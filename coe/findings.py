@@ -46,19 +46,24 @@ def dismissed_keys(coe: Coe) -> set[str]:
     }
 
 
+def section_findings(section, *, names: Iterable[str], dismissed: set[str]) -> list[SectionFinding]:
+    """One section's findings, less the dismissed ones."""
+    items = (
+        SectionFinding(section=section.key, finding=finding, words=section.body[finding.start : finding.end])
+        for finding in blameless.lint(section.body, people=names)
+    )
+    return [item for item in items if item.key not in dismissed]
+
+
 def open_findings(coe: Coe, *, names: Iterable[str] | None = None) -> list[SectionFinding]:
     """Every finding not dismissed, section by section in document order."""
     names = list(names) if names is not None else people()
     dismissed = dismissed_keys(coe)
-    found = []
-    for section in coe.sections.all():
-        for finding in blameless.lint(section.body, people=names):
-            item = SectionFinding(
-                section=section.key, finding=finding, words=section.body[finding.start : finding.end]
-            )
-            if item.key not in dismissed:
-                found.append(item)
-    return found
+    return [
+        item
+        for section in coe.sections.all()
+        for item in section_findings(section, names=names, dismissed=dismissed)
+    ]
 
 
 def blocking_count(findings: Iterable[SectionFinding]) -> int:

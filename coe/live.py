@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from coe import blameless, findings, markdown, presence, services
+from coe import findings, markdown, presence, services
 from coe.models import Section
 from coe.sections import SectionKey
 
@@ -27,14 +27,6 @@ def _versions_held(request: HttpRequest) -> dict[str, int]:
         except (KeyError, ValueError):
             continue
     return held
-
-
-def _section_findings(section: Section, *, names: list[str], dismissed: set[str]) -> list:
-    items = (
-        findings.SectionFinding(section.key, finding, section.body[finding.start : finding.end])
-        for finding in blameless.lint(section.body, people=names)
-    )
-    return [item for item in items if item.key not in dismissed]
 
 
 @never_cache
@@ -62,7 +54,7 @@ def coe_live(request: HttpRequest, coe_id: int) -> HttpResponse:
                     "section": section,
                     "html": markdown.render(section.body),
                     "written": services.section_written(section),
-                    "findings": _section_findings(section, names=names, dismissed=dismissed),
+                    "findings": findings.section_findings(section, names=names, dismissed=dismissed),
                     "author": presence.display_name(author) if author else "Someone",
                 }
             )

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from coe import blameless, export, findings, forms, markdown, selectors, services
+from coe import export, findings, forms, markdown, selectors, services
 from coe.models import ActionStatus, Coe, Revision, Section
 from coe.sections import GUIDANCE, SectionKey
 from core import errors
@@ -100,16 +100,9 @@ def section_save(request: HttpRequest, coe_id: int, key: str) -> HttpResponse:
         if "error" in context:
             messages.error(request, context["error"])
         return redirect("coe:detail", coe_id=coe_id)
-    dismissed = findings.dismissed_keys(section.coe)
-    names = findings.people()
-    section_findings = [
-        item
-        for item in (
-            findings.SectionFinding(key, finding, section.body[finding.start : finding.end])
-            for finding in blameless.lint(section.body, people=names)
-        )
-        if item.key not in dismissed
-    ]
+    section_findings = findings.section_findings(
+        section, names=findings.people(), dismissed=findings.dismissed_keys(section.coe)
+    )
     context.update(
         section=section,
         html=markdown.render(section.body),

@@ -7,6 +7,7 @@ DEBUG          "1"/"true" turns debug on (off by default)
 ALLOWED_HOSTS  comma-separated
 EMAIL_URL-ish  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 API_THROTTLE_RATE  REST API requests per person, default "1000/min"
+COE_POLL_SECONDS, COE_PRESENCE_TTL_SECONDS  live COE editing: poll interval, how long "editing now" lasts
 """
 
 import os
