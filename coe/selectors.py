@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from coe import markdown
 from coe.models import ActionItem, ActionStatus, Coe, Comment, Reviewer, Section
 from coe.sections import GUIDANCE, SectionKey
+from incidents.models import Incident
 
 
 @dataclass(frozen=True)
@@ -144,3 +146,26 @@ def comment_thread_list(*, coe_id: int, key: str, resolved: bool | None = None) 
     if resolved is not None:
         threads = threads.filter(resolved_at__isnull=not resolved)
     return threads
+
+
+def later_incident_counts(coe: Coe) -> dict[int, int]:
+    """For each done action item: how many incidents of the same services began after it was done,
+    a hint for its owner judging whether it proved effective. Two queries, whatever the item count."""
+    done = [item for item in coe.action_items.all() if item.status == ActionStatus.DONE and item.completed_at]
+    if not done:
+        return {}
+    service_ids = list(coe.incident.services.values_list("pk", flat=True))
+    if not service_ids:
+        return {item.pk: 0 for item in done}
+    since = min(item.completed_at for item in done)
+    starts = set(
+        Incident.objects.filter(services__in=service_ids, started_at__gt=since)
+        .exclude(pk=coe.incident_id)
+        .values_list("pk", "started_at")
+    )
+    return {item.pk: sum(1 for _, started in starts if started > item.completed_at) for item in done}
+
+
+def active_users() -> list:
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    return list(users.only("pk", "username", "first_name", "last_name"))

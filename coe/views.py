@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from coe import export, findings, forms, markdown, selectors, services
-from coe.models import ActionStatus, Coe, Revision, Section
+from coe.models import ActionKind, ActionStatus, Coe, Priority, Revision, Section
 from coe.sections import GUIDANCE, SectionKey
 from core import errors
 
@@ -54,6 +54,10 @@ def _page_context(coe: Coe, **extra) -> dict:
         "review_form": forms.ReviewForm(),
         "reason_form": forms.ReasonForm(),
         "item_statuses": ActionStatus.choices,
+        "item_kinds": ActionKind.choices,
+        "item_priorities": Priority.choices,
+        "users": selectors.active_users(),
+        "later_incidents": selectors.later_incident_counts(coe),
         "my_review": next((r for r in coe.reviewers.all() if r.user_id == extra.get("user_id")), None),
         "conflicts": {},
         "mines": {},

@@ -124,3 +124,38 @@ def test_blocking_finding_shows_on_the_page_and_blocks_until_a_reviewer_dismisse
     content = client.get(f"/coe/{coe.pk}/").content.decode()
     assert "blocking language findings" not in content
     assert coe.events.filter(kind="finding_dismissed", body="a quote").exists()
+
+
+def test_done_item_shows_later_incidents_of_the_same_services(client_logged_in, coe, user, team, service):
+    item = services.action_item_save(coe_id=coe.pk, actor=user, title="Add canaries", owner=user)
+    services.action_item_save(coe_id=coe.pk, actor=user, item_id=item.pk, status=ActionStatus.DONE)
+    # Impact of the next one begins after the item was done; the unrelated one has another service.
+    factories.incident(
+        actor=user, team=team, services_=[service], title="Checkout errors again", detected_at=timezone.now()
+    )
+    factories.incident(actor=user, team=team, title="Unrelated", detected_at=timezone.now())
+
+    content = client_logged_in.get(f"/coe/{coe.pk}/").content.decode()
+
+    assert "1 later incident of the same services" in content
+
+
+def test_action_item_edited_inline_from_the_coe_page(client_logged_in, coe, user):
+    item = services.action_item_save(coe_id=coe.pk, actor=user, title="Add canaries")
+    due = timezone.localdate() + timedelta(days=3)
+
+    response = client_logged_in.post(
+        f"/coe/{coe.pk}/action-items/{item.pk}/",
+        {"title": "Add canaries to every cell", "owner": user.pk, "due_on": due.isoformat(), "kind": "detect",
+         "priority": "high", "status": "open", "wont_do_reason": "", "tracker_url": "", "description": "x"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.owner, item.due_on, item.kind, item.priority) == (
+        "Add canaries to every cell",
+        user,
+        due,
+        "detect",
+        "high",
+    )
