@@ -14,6 +14,8 @@ from django.utils.text import slugify
 
 from core import errors
 from incidents import phases
+from metrics import services as metrics_services
+from notifications import services as notifications_services
 from incidents.models import (
     Criticality,
     EventKind,
@@ -73,9 +75,15 @@ def _locked(incident_id: int) -> Incident:
 def _event(
     incident: Incident, kind: EventKind, *, actor, occurred_at: datetime, **fields: Any
 ) -> IncidentEvent:
-    return IncidentEvent.objects.create(
+    """Append to the timeline. Every change of an incident passes here, so this is also where its
+    derived work starts: its metrics are refreshed after commit, and its team's webhooks hear of it
+    (the outbound messages are stored in this transaction, so they exist only if the change does)."""
+    event = IncidentEvent.objects.create(
         incident=incident, kind=kind, actor=actor, occurred_at=occurred_at, **fields
     )
+    metrics_services.incident_changed_on_commit(incident_id=incident.pk)
+    notifications_services.incident_event_fanout(event=event, incident=incident)
+    return event
 
 
 def _display(value: Any) -> Any:

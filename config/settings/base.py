@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "incidents",
     "alerts",
     "coe",
+    "metrics",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -158,11 +160,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": 3600,
 }
-CELERY_TIMEZONE = "UTC"
+CELERY_TIMEZONE = os.environ.get("REPORTING_TIME_ZONE", "UTC")  # beat crontabs (the Monday digest)
 
-# Celery queues: an alert storm on "ingest" cannot starve reminders on "notify" or metrics.
+# Celery queues: an alert storm on "ingest" cannot starve reminders on "notify" or the "metrics" work.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "ingest"}, "core.tasks.*": {"queue": "default"}}
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.*": {"queue": "ingest"},
+    "notifications.tasks.*": {"queue": "notify"},
+    "metrics.tasks.*": {"queue": "metrics"},
+    "core.tasks.*": {"queue": "default"},
+}
+CELERY_QUEUES_ALL = "ingest,notify,metrics,default"  # what `make run-workers` and docker-compose consume
 
 # Cache: Redis when configured (shared rate limits and the ingestion doorbell), else in-process.
 if REDIS_URL:
@@ -197,7 +205,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_TIMEOUT = min(float(os.environ.get("EMAIL_TIMEOUT", "5")), 5.0)  # connect and each read, at most 5 s
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cornerstone@localhost")
 
 REST_FRAMEWORK = {
@@ -240,6 +248,28 @@ INCIDENTS_PER_PAGE = 25
 # an "editing this section now" mark lasts unless renewed (it expires by itself).
 COE_POLL_SECONDS = float(os.environ.get("COE_POLL_SECONDS", "4"))
 COE_PRESENCE_TTL_SECONDS = int(os.environ.get("COE_PRESENCE_TTL_SECONDS", "20"))
+
+# Resilience metrics (the `metrics` app). Weeks are ISO weeks (Monday first) in this zone; changing it
+# needs `manage.py recompute_metrics --since ...` to re-bucket history.
+REPORTING_TIME_ZONE = os.environ.get("REPORTING_TIME_ZONE", "UTC")
+# Changes to incidents within this many seconds collapse into one recompute of their week.
+METRICS_DEBOUNCE_SECONDS = float(os.environ.get("METRICS_DEBOUNCE_SECONDS", "5"))
+# A percentile over fewer samples than this is shown with a warning.
+METRICS_SMALL_SAMPLE = 5
+
+# Reminders and notifications (the `notifications` app).
+# Absolute links in emails and webhooks, e.g. https://cornerstone.example.com
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every send: at most this many retries (exponential backoff from the base, full jitter), then failed.
+NOTIFY_MAX_RETRIES = min(int(os.environ.get("NOTIFY_MAX_RETRIES", "2")), 2)
+NOTIFY_RETRY_BACKOFF_SECONDS = float(os.environ.get("NOTIFY_RETRY_BACKOFF_SECONDS", "30"))
+# Webhook timeouts (connect, read), each at most 5 s.
+NOTIFY_WEBHOOK_TIMEOUT = (
+    min(float(os.environ.get("NOTIFY_WEBHOOK_CONNECT_TIMEOUT", "3")), 5.0),
+    min(float(os.environ.get("NOTIFY_WEBHOOK_READ_TIMEOUT", "5")), 5.0),
+)
+# An active incident with no timeline activity for this long reminds its commander (none for SEV4).
+STALE_INCIDENT_MINUTES = {"SEV1": 30, "SEV2": 60, "SEV3": 240, "SEV4": None}
 
 # Production hardening: on whenever DEBUG is off, so `manage.py check --deploy` is clean.
 if not DEBUG:
