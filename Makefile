@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SQLITE_TEST_DB := /tmp/cornerstone-test.sqlite3
 
-.PHONY: install run test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest bench-blameless
+.PHONY: install run run-workers run-web periodic test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest bench-blameless
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,26 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:8000/
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Production-like local run: PostgreSQL + Redis, a worker on every queue with beat, and the web server.
+## `make run-workers` in one terminal, `make run-web` in another (same database and broker).
+PROD_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cornerstone} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
+run-workers: install services-up
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'cornerstone'" | grep -q 1 \
+		|| psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE cornerstone"
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/celery -A config worker --beat -Q ingest,notify,metrics,default \
+		--concurrency 2 --schedule /tmp/cornerstone-celerybeat -l INFO
+
+run-web: install services-up
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/python manage.py seed_demo --url http://127.0.0.1:8000/
+	$(PROD_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The periodic jobs, once, in-process (the embedded default has no beat): sweeps, metrics, reminders.
+periodic: install
+	DEBUG=1 $(BIN)/python manage.py run_periodic
 
 ## The whole suite on the real PostgreSQL and Redis (started if they are down)
 test: install services-up

@@ -170,7 +170,6 @@ CELERY_TASK_ROUTES = {
     "metrics.tasks.*": {"queue": "metrics"},
     "core.tasks.*": {"queue": "default"},
 }
-CELERY_QUEUES_ALL = "ingest,notify,metrics,default"  # what `make run-workers` and docker-compose consume
 
 # Cache: Redis when configured (shared rate limits and the ingestion doorbell), else in-process.
 if REDIS_URL:
