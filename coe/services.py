@@ -30,6 +30,7 @@ from core import errors
 from incidents import phases
 from incidents import selectors as incident_selectors
 from incidents.models import EventKind, Incident
+from metrics import services as metrics_services
 
 MAX_WHYS = 5
 ENDS_AT_A_PERSON = {
@@ -138,6 +139,8 @@ def coe_start(*, incident_id: int, actor, owner=None) -> Coe:
         section = Section.objects.create(coe=coe, key=key, body=text, prefill=text, updated_by=actor)
         Revision.objects.create(section=section, version=1, body=text, author=actor)
     _event(coe, CoeEventKind.STARTED, actor=actor)
+    if coe.due_on:  # a backfilled incident's COE can be due in a week already past
+        metrics_services.week_changed_on_commit(at=coe.due_on)
     return coe
 
 
@@ -270,6 +273,7 @@ def action_item_save(*, coe_id: int, actor, item_id: int | None = None, **fields
     item = ActionItem(coe=coe) if item_id is None else ActionItem.objects.filter(coe=coe, pk=item_id).first()
     if item is None:
         raise errors.NotFound(f"Action item {item_id} does not exist.", extra={"item_id": item_id})
+    completed_before = item.completed_at
     for name, value in fields.items():
         setattr(item, name, value)
     item.title = (item.title or "").strip()
@@ -290,6 +294,10 @@ def action_item_save(*, coe_id: int, actor, item_id: int | None = None, **fields
             f"{name}: {problems[0]}", extra={"field": name, "fields": exc.message_dict}
         ) from exc
     item.save()
+    # The weekly metrics count items created, completed and overdue: recompute the weeks it touches.
+    for at in (item.created_at, completed_before, item.completed_at, timezone.now()):
+        if at is not None:
+            metrics_services.week_changed_on_commit(at=at)
     return item
 
 
@@ -383,6 +391,8 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
         coe.approved_at = now
         coe.save(update_fields=["state", "approved_at", "updated_at"])
         _event(coe, CoeEventKind.APPROVED, actor=reviewer, body=comment.strip())
+        if coe.due_on:  # COEs are counted on time or late in the week they were due
+            metrics_services.week_changed_on_commit(at=coe.due_on)
     return coe
 
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("services/<slug:slug>/", api.ServiceDetailApi.as_view(), name="service_detail"),
     path("", include("alerts.api_urls")),
     path("", include("coe.api_urls")),
+    path("", include("metrics.api_urls")),
     re_path(r"^.*$", NotFoundApi.as_view(), name="not_found"),
 ]

@@ -1,0 +1,143 @@
+"""When recomputes run: after commit, through the "metrics" queue, debounced per week in Redis.
+
+- an incident changes (`incidents.services._event`): `incident_changed_on_commit` refreshes its row
+  after commit (a task, or directly when tasks run eagerly), which then asks for a recompute of its week;
+- an action item or a COE changes (`coe.services`): `week_changed_on_commit` asks for a recompute of the
+  week it touched. Week recomputes are debounced (`week_changed`);
+- every 10 minutes (`config/celery.py`), `recent_weeks_recompute` catches up whatever a lost task or a
+  down broker missed, so a lost enqueue only delays figures. Nothing here raises into the caller.
+"""
+
+import logging
+import math
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core import redis as shared_redis
+from metrics import weeks
+
+logger = logging.getLogger(__name__)
+
+PENDING_KEY = "metrics:week-pending:{week}"
+
+
+def current_week(now: datetime | None = None) -> date:
+    return weeks.week_of(now or timezone.now(), settings.REPORTING_TIME_ZONE)
+
+
+def _already_registered(attribute: str, value) -> bool:
+    """The same after-commit callback is already registered in the current transaction (an edit of
+    three fields appends three timeline events; one refresh after commit is enough). Savepoints rolled
+    back drop their callbacks, so a dropped one is registered again by the next change."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return False
+    return any(getattr(entry[1], attribute, None) == value for entry in connection.run_on_commit)
+
+
+def incident_changed_on_commit(*, incident_id: int) -> None:
+    """After the current transaction commits, refresh the incident's row and (through it) its week.
+
+    Eagerly (the embedded default) the refresh runs in this process; otherwise a task on queue
+    "metrics" does it. A failure is logged and swallowed (robust on_commit, and the enqueue is
+    guarded): the periodic job catches up, and a change must never fail because of its metrics.
+    """
+    if _already_registered("metrics_incident_id", incident_id):
+        return
+
+    def refresh() -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            from metrics.services import recompute
+
+            recompute.incident_metric_refresh(incident_id=incident_id)
+            return
+        from metrics import tasks
+
+        try:
+            tasks.incident_metric_refresh.apply_async(args=[incident_id], expires=3600)
+        except Exception:  # the broker is down: the periodic job refreshes stale rows
+            logger.warning("Could not enqueue the metrics of incident %s.", incident_id, exc_info=True)
+
+    refresh.metrics_incident_id = incident_id
+    transaction.on_commit(refresh, robust=True)
+
+
+def week_changed(*, week: date) -> None:
+    """Ask for a recompute of the week, debounced: a burst of changes makes one recompute.
+
+    `SET metrics:week-pending:<week> NX EX`: only the change that sets the flag enqueues the task,
+    METRICS_DEBOUNCE_SECONDS later; later changes of the burst find the flag and rely on that task,
+    which clears the flag before it reads (`week_pending_recompute`). Future weeks are skipped (they
+    are recomputed once they begin); eagerly, the week is recomputed at once. Never raises: with Redis
+    or the broker down, the periodic job recomputes recent weeks anyway.
+    """
+    week = weeks.week_monday(week)
+    if week > current_week():
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        from metrics.services import recompute
+
+        recompute.week_recompute(week=week)
+        return
+    from metrics import tasks
+
+    label = weeks.week_format(week)
+    delay = settings.METRICS_DEBOUNCE_SECONDS
+    key = PENDING_KEY.format(week=label)
+    client = None
+    try:
+        client = shared_redis.client()
+        # The flag outlives the countdown, so a burst makes one task; if that task is lost, it expires.
+        if client is not None and not client.set(key, 1, nx=True, ex=math.ceil(delay) + 60):
+            return
+        tasks.week_recompute.apply_async(args=[label], countdown=delay, expires=delay + 3600)
+    except Exception:
+        logger.warning("Could not enqueue the recompute of week %s.", label, exc_info=True)
+        try:
+            if client is not None:  # let the next change try again rather than wait for the flag to expire
+                client.delete(key)
+        except Exception:
+            logger.debug("Could not clear the pending flag of week %s.", label, exc_info=True)
+
+
+def week_pending_recompute(*, week: date) -> int:
+    """The debounced recompute (the `week_recompute` task): clear the week's pending flag, then recompute.
+
+    The flag is deleted BEFORE reading: a change committed after our read then finds no flag and
+    enqueues another recompute, which will see it. Deleted after the read instead, such a change would
+    find the flag still set, enqueue nothing, and stay unseen until the periodic job.
+    """
+    from metrics.services import recompute
+
+    try:
+        client = shared_redis.client()
+        if client is not None:
+            client.delete(PENDING_KEY.format(week=weeks.week_format(week)))
+    except Exception:  # Redis down: the recompute below still runs; only the debounce is lost
+        logger.warning("Could not clear the pending flag of week %s.", week, exc_info=True)
+    return recompute.week_recompute(week=week)
+
+
+def week_on_commit(week: date) -> None:
+    """After commit, `week_changed` for the week starting on Monday `week` (once per transaction)."""
+    week = weeks.week_monday(week)
+    if _already_registered("metrics_week", week):
+        return
+
+    def changed() -> None:
+        week_changed(week=week)
+
+    changed.metrics_week = week
+    transaction.on_commit(changed, robust=True)
+
+
+def week_changed_on_commit(*, at: datetime | date) -> None:
+    """After commit, ask for a (debounced) recompute of the week containing `at`: an instant, or a
+    calendar day in the reporting zone (such as a due date)."""
+    if isinstance(at, datetime):
+        week_on_commit(weeks.week_of(at, settings.REPORTING_TIME_ZONE))
+    else:
+        week_on_commit(weeks.week_monday(at))
