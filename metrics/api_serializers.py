@@ -185,7 +185,7 @@ def weekly_data(
         },
         "durations": {name: _stats(values["durations"].get(name)) for name in TIME_METRICS},
         "downtime": values["downtime"],
-        "cost": Decimal(values["cost"]).quantize(Decimal("0.01")),
+        "cost": f"{Decimal(values['cost']):.2f}",  # a string, exact (as DRF writes decimals)
         "action_items": {
             "created": values["action_items_created"],
             "completed": values["action_items_completed"],
