@@ -73,12 +73,16 @@ def week(db, user) -> Week:
     s3 = factories.service("Index", team=team_b, cost_per_hour="0")
     incidents = {
         "i1": make(team=team_a, services=[s1], severity="SEV1", start=at(1), minutes=(5, 10, 20, 30, 40)),
-        "i2": make(team=team_a, services=[s1, s2], severity="SEV2", start=at(2), minutes=(10, 20, 40, 70, 80)),
+        "i2": make(
+            team=team_a, services=[s1, s2], severity="SEV2", start=at(2), minutes=(10, 20, 40, 70, 80)
+        ),
         "i3": make(team=team_b, services=[s3], severity="SEV2", start=at(3), minutes=(20,)),
         "i4": make(team=team_b, severity="SEV3", start=at(4)),
         "i0": make(team=team_a, severity="SEV1", start=at(-3), minutes=(5, 10, 20, 30, 40)),
     }
-    incident_services.incident_mark_false_alarm(incident_id=incidents["i4"].pk, actor=user, reason="Flaky probe")
+    incident_services.incident_mark_false_alarm(
+        incident_id=incidents["i4"].pk, actor=user, reason="Flaky probe"
+    )
     alert = factories.incident(team=team_a, severity="SEV4", started_at=at(5), source="alert")
     incident_services.incident_alerts_resolved(incident_id=alert.pk, ended_at=at(5, 10, 15))
     incidents["i5"] = alert
@@ -115,8 +119,12 @@ def follow_up(week) -> dict[str, object]:
     """
     actor = week.user
     coes = {name: factories.coe(week.incidents[name], actor=actor) for name in ("i1", "i2", "i3")}
-    Coe.objects.filter(pk=coes["i1"].pk).update(due_on=at(3).date(), approved_at=at(2), state=CoeState.APPROVED)
-    Coe.objects.filter(pk=coes["i2"].pk).update(due_on=at(4).date(), approved_at=at(7), state=CoeState.APPROVED)
+    Coe.objects.filter(pk=coes["i1"].pk).update(
+        due_on=at(3).date(), approved_at=at(2), state=CoeState.APPROVED
+    )
+    Coe.objects.filter(pk=coes["i2"].pk).update(
+        due_on=at(4).date(), approved_at=at(7), state=CoeState.APPROVED
+    )
     Coe.objects.filter(pk=coes["i3"].pk).update(due_on=at(5).date(), approved_at=None)
     coe = coes["i1"]
     done = ActionStatus.DONE

@@ -203,7 +203,9 @@ def test_week_recompute_refreshes_stale_rows(week, user):
     assert row().durations["time_to_recover"]["count"] == 3
 
 
-def test_week_recompute_drops_scopes_without_activity_and_moves_incidents(week, user, django_capture_on_commit_callbacks):
+def test_week_recompute_drops_scopes_without_activity_and_moves_incidents(
+    week, user, django_capture_on_commit_callbacks
+):
     other = factories.team("Mobile")
     moved = make(team=other, start=at(1), minutes=(5,))
     services.week_recompute(week=WEEK, now=NOW)
