@@ -158,6 +158,7 @@ def test_weekly_not_computed_is_404(api, db):
         ({"severity": "SEV9"}, "unknown_filter", "severity: unknown severity 'SEV9'"),
         ({"team": "payments", "severity": "SEV1"}, "too_many_filters", "at most one of team, service and"),
         ({"teams": "payments"}, "invalid", "teams: Unknown field"),
+        ({"week": ["2026-W10", "2026-W11"]}, "invalid", "week: Give it once."),
     ],
 )
 def test_weekly_errors_name_the_problem(api, computed, params, code, words):
