@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SQLITE_TEST_DB := /tmp/cornerstone-test.sqlite3
 
-.PHONY: install run run-workers run-web periodic test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest bench-blameless
+.PHONY: install run run-workers run-web periodic bench-dashboard test test-sqlite test-fast e2e lint format services-up clean bench bench-ingest bench-blameless
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,10 +67,13 @@ format: install
 	$(BIN)/ruff format .
 
 ## Benchmarks (figures and ratios; nothing asserts). See bench/*.py for what each measures.
-bench: bench-blameless bench-ingest
+bench: bench-blameless bench-dashboard bench-ingest
 
 bench-blameless: install
 	$(BIN)/python bench/blameless.py
+
+bench-dashboard: install services-up
+	$(BIN)/python bench/dashboard.py
 
 bench-ingest: install services-up
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -156,7 +156,11 @@ class ActionItem(BaseModel):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["status", "due_on"], name="action_item_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="action_item_due_idx"),
+            # The action-item list's order (due_on ASC NULLS LAST, id): a page is an index range.
+            models.Index(fields=["due_on", "id"], name="action_item_list_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ActionKind.values), name="action_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),

@@ -239,6 +239,9 @@ def coe_print(request: HttpRequest, coe_id: int) -> HttpResponse:
     return render(request, "coe/print.html", {"coe": coe, "html": markdown.render(export.coe_markdown(coe))})
 
 
+ACTION_ITEMS_PER_PAGE = 50
+
+
 def action_item_list(request: HttpRequest) -> HttpResponse:
     """Every action item across COEs, soonest due first: mine, a team's, overdue, by status."""
     form = forms.ActionItemFilterForm(request.GET or None)
@@ -249,7 +252,24 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
         overdue=bool(filters.get("overdue")),
     )
-    return render(request, "coe/action_items.html", {"form": form, "items": items[:200]})
+    # Keyset-free paging without a COUNT over every item: fetch one row more than a page to know
+    # whether there is a next one (the list stays fast at hundreds of thousands of items).
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    start = (page - 1) * ACTION_ITEMS_PER_PAGE
+    rows = list(items[start : start + ACTION_ITEMS_PER_PAGE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "items": rows[:ACTION_ITEMS_PER_PAGE],
+        "page": page,
+        "has_next": len(rows) > ACTION_ITEMS_PER_PAGE,
+        "query": query.urlencode(),
+    }
+    return render(request, "coe/action_items.html", context)
 
 
 @require_POST

@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("alerts.urls")),
     path("", include("coe.urls")),
+    path("", include("metrics.urls")),
     path("", include("incidents.urls")),
 ]

@@ -29,6 +29,17 @@ def duration(value: timedelta | None) -> str:
     return " ".join(f"{amount}{suffix}" for amount, suffix in units[:2] if amount or suffix == units[0][1])
 
 
+@register.filter
+def seconds(value: float | None) -> str:
+    """A number of seconds as a duration (1h 12m); an em dash when unknown."""
+    return "—" if value is None else duration(timedelta(seconds=float(value)))
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
 def _relative(value: datetime, now: datetime) -> str:
     delta = now - value
     future = delta.total_seconds() < 0

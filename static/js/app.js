@@ -44,6 +44,16 @@
   });
 })();
 
+// The weekly review keeps one of team, service or severity (the figures are stored per dimension):
+// choosing one clears the others, before htmx sends the form (capture phase runs first).
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.matches || !select.matches("select[data-exclusive]") || !select.value) return;
+  select.form.querySelectorAll("select[data-exclusive]").forEach(function (other) {
+    if (other !== select) other.value = "";
+  });
+}, true);
+
 // Writing a COE together (coe/live.py). One poll per page brings other people's saves as out-of-band
 // fragments; this decides, at swap time, what may change: a section box that is being typed in ("dirty":
 // its text differs from what was last loaded or saved) keeps its text AND its version, so the next save

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from coe import services
-from coe.models import ActionStatus
+from coe import services, views
+from coe.models import ActionItem, ActionStatus
 from core import errors
 from tests import factories
 
@@ -159,3 +159,15 @@ def test_action_item_edited_inline_from_the_coe_page(client_logged_in, coe, user
         "detect",
         "high",
     )
+
+
+def test_action_item_list_pages_without_counting(client_logged_in, coe, user):
+    for index in range(views.ACTION_ITEMS_PER_PAGE + 2):
+        ActionItem.objects.create(coe=coe, title=f"Item {index:03d}", owner=user)
+    first = client_logged_in.get("/action-items/")
+    second = client_logged_in.get("/action-items/?page=2")
+
+    assert first.context["has_next"] is True and len(first.context["items"]) == views.ACTION_ITEMS_PER_PAGE
+    assert second.context["has_next"] is False
+    assert b'rel="prev"' in second.content
+    assert client_logged_in.get("/action-items/?page=nope").context["page"] == 1

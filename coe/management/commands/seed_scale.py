@@ -1,0 +1,49 @@
+"""Realistic history at scale: `manage.py seed_scale --incidents 100000` (see coe/scale.py)."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from coe import scale
+from core.progress import ProgressBar
+from metrics import services as metrics_services
+
+
+class Command(BaseCommand):
+    help = (
+        "Add N incidents over the last two years, with timelines, COEs and action items, then compute "
+        "their metrics. Each run adds more; for benchmarks and big-install trials, not production."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--incidents", type=int, default=100_000)
+        parser.add_argument("--weeks", type=int, default=104, help="How far back, in weeks (default 104).")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (same seed, same history).")
+        parser.add_argument("--no-metrics", action="store_true", help="Skip the metrics recompute.")
+
+    def handle(self, *args, incidents, weeks, seed, no_metrics, **options):
+        if incidents < 1:
+            raise CommandError("--incidents must be at least 1.")
+        if not 1 <= weeks <= 520:
+            raise CommandError("--weeks must be between 1 and 520.")
+        now = timezone.now()
+        bar = ProgressBar(incidents, "incidents")
+        totals = scale.seed(incidents=incidents, now=now, weeks=weeks, seed=seed, progress=bar.update)
+        seconds = bar.finish()
+        self.stdout.write(f"Wrote {totals.as_text()} in {seconds:.1f} s.")
+        if no_metrics:
+            return
+        since = (now - timedelta(weeks=weeks + 1)).date()
+        bar = ProgressBar(0, "weeks")
+
+        def progress(done: int, total: int, week) -> None:
+            bar.total = total
+            bar.update(done)
+
+        result = metrics_services.history_recompute(since=since, until=now.date(), progress=progress)
+        bar.finish()
+        self.stdout.write(
+            f"Computed the metrics of {result.incidents:,} incidents over {result.weeks} weeks "
+            f"in {result.seconds:.1f} s."
+        )
