@@ -11,7 +11,8 @@ reopened when it is not. Decisions, so the pages and the API agree:
 - Resolving a resolved thread, or reopening an open one, changes nothing (two clicks at once: one
   does it, the other is a no-op), like `core.services.api_token_revoke`.
 - `@username` notifies each existing active user mentioned (`coe.mentions`), once per comment, never
-  the author; a name that is nobody's is left as text and the comment is saved all the same.
+  the author; a name that is nobody's is left as text and the comment is saved all the same. Each
+  person is told in the app and by email as they chose (`notifications.services.mention_notify`).
 
 Kept apart from `coe.services` (the document, its review and its action items) so each module stays
 one screen of concerns; callers import it as `from coe import comments`.
@@ -26,8 +27,7 @@ from coe import mentions
 from coe.models import COMMENT_MAX_LENGTH, Comment, Section
 from coe.sections import SectionKey
 from core import errors
-from core import services as core_services
-from core.models import NotificationKind
+from notifications import services as notifications_services
 
 
 def _section(coe_id: int, key: str) -> Section:
@@ -56,7 +56,7 @@ def comment_url(comment: Comment, *, coe_id: int) -> str:
 
 
 def _notify_mentions(comment: Comment, section: Section) -> int:
-    """A notification for each existing active user the comment mentions, except its author."""
+    """Tell each existing active user the comment mentions (except its author) they were mentioned."""
     names = mentions.usernames(comment.body)
     if not names:
         return 0
@@ -70,18 +70,14 @@ def _notify_mentions(comment: Comment, section: Section) -> int:
     where = f"the {section.coe.incident.reference} COE, on “{SectionKey(section.key).label}”"
     text = f"{author} mentioned you in {where}: {comment.body}"
     url = comment_url(comment, coe_id=section.coe_id)
-    sent = 0
-    for name in names:
-        if name in people:
-            core_services.notification_create(
-                recipient=people[name],
-                actor=comment.author,
-                kind=NotificationKind.MENTION,
-                text=text,
-                url=url,
-            )
-            sent += 1
-    return sent
+    # In the app and by email, as each person chose (notifications.models.Preference; default both).
+    return notifications_services.mention_notify(
+        recipients=[people[name] for name in names if name in people],
+        actor=comment.author,
+        text=text,
+        url=url,
+        subject=f"{author} mentioned you in the {section.coe.incident.reference} COE",
+    )
 
 
 @transaction.atomic

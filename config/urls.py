@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("alerts.urls")),
     path("", include("coe.urls")),
+    path("", include("notifications.urls")),
     path("", include("metrics.urls")),
     path("", include("incidents.urls")),
 ]

@@ -52,6 +52,12 @@ class ApiToken(BaseModel):
 
 class NotificationKind(models.TextChoices):
     MENTION = "mention", "Mention"
+    # Reminders (the `notifications` app): the same values as notifications.models.ReminderKind.
+    ACTION_ITEM_DUE = "action_item_due", "Action item due soon"
+    ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
+    COE_OVERDUE = "coe_overdue", "COE past due"
+    REVIEW_PENDING = "review_pending", "Review waiting"
+    INCIDENT_STALE = "incident_stale", "Incident without activity"
 
 
 class Notification(models.Model):
