@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +37,7 @@ os.environ.update(
         "DATABASE_URL": f"{PG}/{DB}",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "ERROR",
+        "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "cornerstone-bench-static"),
     }
 )
 os.environ.pop("REDIS_URL", None)
@@ -69,6 +71,7 @@ def timed(fn, runs: int = RUNS, warmup: int = 3) -> tuple[float, float]:
 def main() -> None:
     ensure_database()
     manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")  # DEBUG off serves hashed names from the manifest
     import django
 
     django.setup()

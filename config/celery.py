@@ -33,11 +33,16 @@ app.conf.beat_schedule = {
     # Refresh stale incident figures, then the current and previous week's aggregates: every 10 min.
     "metrics-recent-weeks": jittered("metrics.tasks.recent_weeks_recompute", 600, jitter=120, expires=600),
     # Due, overdue, unsubmitted, unreviewed and stale: find reminders to send, every 5 min.
-    "notifications-reminders-scan": jittered("notifications.tasks.reminders_scan", 300, jitter=60, expires=300),
+    "notifications-reminders-scan": jittered(
+        "notifications.tasks.reminders_scan", 300, jitter=60, expires=300
+    ),
     # Sends whose task was lost (Redis or a worker down) are queued again: every 2 min.
     "notifications-outbox-sweep": jittered("notifications.tasks.outbox_sweep", 120, jitter=30, expires=120),
     # The weekly digest, Monday from 07:00 in CELERY_TIMEZONE, spread over half an hour.
     "notifications-weekly-digest": jittered(
-        "notifications.tasks.weekly_digest", crontab(minute=0, hour=7, day_of_week=1), jitter=1800, expires=3600
+        "notifications.tasks.weekly_digest",
+        crontab(minute=0, hour=7, day_of_week=1),
+        jitter=1800,
+        expires=3600,
     ),
 }

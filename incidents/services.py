@@ -14,8 +14,6 @@ from django.utils.text import slugify
 
 from core import errors
 from incidents import phases
-from metrics import services as metrics_services
-from notifications import services as notifications_services
 from incidents.models import (
     Criticality,
     EventKind,
@@ -28,6 +26,8 @@ from incidents.models import (
     Team,
 )
 from incidents.phases import Phase
+from metrics import services as metrics_services
+from notifications import services as notifications_services
 
 # Fields a person may edit after declaring; stamps and status change only through their own services.
 EDITABLE_FIELDS = (

@@ -18,7 +18,7 @@ A scope key gets a row when anything above happened for it in the week; "all" al
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -155,25 +155,35 @@ def _add_metric(bucket: _Bucket, row: MetricRow) -> None:
 
 
 def action_item_counts(row: ActionItemRow, window: Window) -> dict[str, int]:
-    """Which of the four action-item counts this item adds one to, in this week."""
+    """Which of the flow counts (created, completed, completed on time) this item adds one to.
+
+    "Overdue at week end" is a stock, not a flow: it counts every item ever opened and still open
+    past its due date, tens of thousands on a big install, so it is counted in SQL by the caller
+    (`metrics.services.recompute`) and arrives here as numbers per key (`overdue`)."""
     start, end = window.bounds
-    cutoff = window.cutoff
     done = row.status == ActionStatus.DONE and row.completed_at is not None
     completed = done and start <= row.completed_at < end
     on_time = completed and (row.due_on is None or window.local_date(row.completed_at) <= row.due_on)
-    overdue = (
-        row.created_at < cutoff
-        and row.due_on is not None
-        and row.due_on < window.local_date(cutoff)
-        and row.status != ActionStatus.WONT_DO
-        and not (row.completed_at is not None and row.completed_at < cutoff)
-    )
     return {
         "action_items_created": int(start <= row.created_at < end),
         "action_items_completed": int(completed),
         "action_items_completed_on_time": int(on_time),
-        "action_items_overdue": int(overdue),
     }
+
+
+def overdue_by_key(
+    *, by_team_and_severity: Iterable[tuple[int, str, int]], by_service: Iterable[tuple[int, int]]
+) -> dict[Key, int]:
+    """Overdue counts per scope key, from counts grouped by (team, severity) and by service. An item
+    has one team and one severity but any number of services, hence the two groupings."""
+    counts: dict[Key, int] = defaultdict(int)
+    for team_id, severity, count in by_team_and_severity:
+        counts[ALL] += count
+        counts[(Scope.TEAM.value, str(team_id))] += count
+        counts[(Scope.SEVERITY.value, severity)] += count
+    for service_id, count in by_service:
+        counts[(Scope.SERVICE.value, str(service_id))] += count
+    return dict(counts)
 
 
 def coe_counts(row: CoeRow, window: Window) -> dict[str, int]:
@@ -197,10 +207,15 @@ def week_aggregates(
     metrics: Iterable[MetricRow],
     action_items: Iterable[ActionItemRow] = (),
     coes: Iterable[CoeRow] = (),
+    overdue: Mapping[Key, int] | None = None,
 ) -> dict[Key, dict[str, Any]]:
-    """Every (scope, key) with activity in the week, and ("all", "") always, with its values."""
+    """Every (scope, key) with activity in the week, and ("all", "") always, with its values.
+    `overdue` gives the action items overdue at week end per key (see `overdue_by_key`)."""
     buckets: dict[Key, _Bucket] = defaultdict(_Bucket)
     buckets[ALL] = _Bucket()
+    for key, count in (overdue or {}).items():
+        if count:
+            buckets[key].action_items_overdue += count
     for row in metrics:
         for key in row.subject.scope_keys():
             _add_metric(buckets[key], row)

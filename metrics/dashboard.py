@@ -298,7 +298,7 @@ def _factors(week: date, filters: Filters) -> list[dict]:
 def _incidents(week: date, filters: Filters) -> QuerySet[Incident]:
     incidents = (
         Incident.objects.filter(metric__week=week)
-        .filter(_metric_filter(filters))
+        .filter(_metric_filter(filters, "metric__"))
         .select_related("metric", "team", "coe")
         .prefetch_related("services")
         .order_by("severity", "-metric__downtime", "started_at")

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from coe.models import ActionItem, ActionStatus, Coe
@@ -141,17 +141,11 @@ def _subject(team_id: int, severity: str, service_ids: list[int]) -> aggregate.S
 def _week_rows(window: aggregate.Window) -> tuple[list, list, list]:
     """The week's incident rows, action items and COEs for `aggregate.week_aggregates`. Four queries."""
     start, end = window.bounds
-    cutoff = window.cutoff
     metrics = list(IncidentMetric.objects.filter(week=window.monday).values())
-    overdue = (
-        Q(created_at__lt=cutoff, due_on__lt=window.local_date(cutoff))
-        & ~Q(status=ActionStatus.WONT_DO)
-        & (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff))
-    )
     created = Q(created_at__gte=start, created_at__lt=end)
     completed = Q(completed_at__gte=start, completed_at__lt=end)
     items = list(
-        ActionItem.objects.filter(created | completed | overdue).values(
+        ActionItem.objects.filter(created | completed).values(
             *("created_at", "completed_at", "status", "due_on"),
             *("coe__incident_id", "coe__incident__team_id", "coe__incident__severity"),
         )
@@ -206,6 +200,30 @@ def _week_rows(window: aggregate.Window) -> tuple[list, list, list]:
     return metric_rows, item_rows, coe_rows
 
 
+def _overdue_counts(window: aggregate.Window) -> dict[aggregate.Key, int]:
+    """Action items overdue at the week's cutoff (its end, or now while it runs), counted per key in
+    SQL: created before the cutoff, due before the cutoff's date, not completed before the cutoff, and
+    not won't-do. Two grouped queries, whatever the number of items."""
+    cutoff = window.cutoff
+    overdue = ActionItem.objects.filter(
+        Q(created_at__lt=cutoff, due_on__lt=window.local_date(cutoff))
+        & ~Q(status=ActionStatus.WONT_DO)
+        & (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff))
+    )
+    by_team_and_severity = (
+        overdue.values_list("coe__incident__team_id", "coe__incident__severity")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_service = (
+        overdue.filter(coe__incident__services__isnull=False)
+        .values_list("coe__incident__services")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return aggregate.overdue_by_key(by_team_and_severity=by_team_and_severity, by_service=by_service)
+
+
 def _aggregates_store(week: date, computed: dict[aggregate.Key, dict[str, Any]], now: datetime) -> None:
     """Upsert the computed rows and delete the week's rows of scopes without activity. Two queries."""
     WeeklyAggregate.objects.bulk_create(
@@ -241,7 +259,9 @@ def week_recompute(*, week: date, now: datetime | None = None) -> int:
     for other in sorted(_week_refresh_stale(window.monday, window.bounds, now)):
         schedule.week_on_commit(other)
     metric_rows, item_rows, coe_rows = _week_rows(window)
-    computed = aggregate.week_aggregates(window, metrics=metric_rows, action_items=item_rows, coes=coe_rows)
+    computed = aggregate.week_aggregates(
+        window, metrics=metric_rows, action_items=item_rows, coes=coe_rows, overdue=_overdue_counts(window)
+    )
     _aggregates_store(window.monday, computed, now)
     return len(computed)
 

@@ -23,6 +23,8 @@ ENDPOINTS = [
     ("get", "/api/v1/alerts/"),
     ("get", "/api/v1/alerts/{alert_id}/"),
     ("get", "/api/v1/incidents/"),
+    ("get", "/api/v1/metrics/weekly/"),
+    ("get", "/api/v1/metrics/weekly.csv"),
     ("post", "/api/v1/incidents/"),
     ("get", "/api/v1/incidents/{incident_id}/"),
     ("patch", "/api/v1/incidents/{incident_id}/"),

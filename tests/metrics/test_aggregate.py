@@ -28,19 +28,22 @@ def test_subject_scope_keys_are_deduplicated_and_sorted():
                                     ("service", "3")]  # fmt: skip
 
 
-def test_overdue_in_a_week_in_progress_counts_up_to_now():
-    wednesday = window(datetime(2026, 3, 4, 12, tzinfo=UTC))
-    thursday = window(datetime(2026, 3, 5, 12, tzinfo=UTC))
-    assert aggregate.action_item_counts(item(), wednesday)["action_items_overdue"] == 0  # due today
-    assert aggregate.action_item_counts(item(), thursday)["action_items_overdue"] == 1
+def test_overdue_counts_reach_every_scope_once_per_item():
+    counts = aggregate.overdue_by_key(
+        by_team_and_severity=[(7, "SEV2", 3), (8, "SEV2", 1), (7, "SEV1", 2)], by_service=[(3, 4), (1, 2)]
+    )
+    assert counts == {
+        ("all", ""): 6, ("team", "7"): 5, ("team", "8"): 1, ("severity", "SEV2"): 4, ("severity", "SEV1"): 2,
+        ("service", "3"): 4, ("service", "1"): 2,
+    }  # fmt: skip
 
 
-def test_due_on_sunday_is_overdue_at_week_end_but_not_before():
-    ended = window(datetime(2026, 4, 1, tzinfo=UTC))
-    sunday = item(due_on=date(2026, 3, 8))
-    assert aggregate.action_item_counts(sunday, ended)["action_items_overdue"] == 1
-    next_monday = item(due_on=date(2026, 3, 9))
-    assert aggregate.action_item_counts(next_monday, ended)["action_items_overdue"] == 0
+def test_overdue_counts_alone_give_a_scope_its_row():
+    computed = aggregate.week_aggregates(
+        window(datetime(2026, 4, 1, tzinfo=UTC)), metrics=[], overdue={("all", ""): 2, ("team", "9"): 2}
+    )
+    assert computed[("team", "9")]["action_items_overdue"] == 2
+    assert computed[("all", "")]["action_items_overdue"] == 2
 
 
 def test_completion_on_time_is_read_in_the_reporting_zone():

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from coe import scale
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         totals = scale.seed(incidents=incidents, now=now, weeks=weeks, seed=seed, progress=bar.update)
         seconds = bar.finish()
         self.stdout.write(f"Wrote {totals.as_text()} in {seconds:.1f} s.")
+        if connection.vendor == "postgresql":
+            # After a bulk load the planner's statistics are stale until autovacuum comes by.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if no_metrics:
             return
         since = (now - timedelta(weeks=weeks + 1)).date()
