@@ -28,6 +28,8 @@ class Coe(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # The weekly review's contributing factors read the COEs approved in a run of weeks.
+        indexes = [models.Index(fields=["approved_at"], name="coe_approved_at_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=CoeState.values), name="coe_state_valid"),
             models.CheckConstraint(
@@ -160,6 +162,8 @@ class ActionItem(BaseModel):
             models.Index(fields=["status", "due_on"], name="action_item_due_idx"),
             # The action-item list's order (due_on ASC NULLS LAST, id): a page is an index range.
             models.Index(fields=["due_on", "id"], name="action_item_list_idx"),
+            # The weekly recompute counts the items completed in a week.
+            models.Index(fields=["completed_at"], name="action_item_completed_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ActionKind.values), name="action_kind_valid"),

@@ -393,6 +393,8 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
         _event(coe, CoeEventKind.APPROVED, actor=reviewer, body=comment.strip())
         if coe.due_on:  # COEs are counted on time or late in the week they were due
             metrics_services.week_changed_on_commit(at=coe.due_on)
+        # and their contributing factors in the week they were approved
+        metrics_services.week_changed_on_commit(at=coe.approved_at)
     return coe
 
 
@@ -407,6 +409,8 @@ def coe_reopen(*, coe_id: int, actor, reason: str) -> Coe:
     coe.save(update_fields=["state", "updated_at"])
     Reviewer.objects.filter(coe=coe).update(decision=ReviewDecision.PENDING, decided_at=None)
     _event(coe, CoeEventKind.REOPENED, actor=actor, body=reason.strip())
+    if coe.approved_at:  # its factors no longer count in the week it was approved
+        metrics_services.week_changed_on_commit(at=coe.approved_at)
     return coe
 
 

@@ -49,7 +49,7 @@ class IncidentListApi(ApiView):
         )
         return self.paginate(
             api_selectors.incident_list(filters=filters),
-            lambda rows: [api_serializers.incident_data(incident, request) for incident in rows],
+            lambda rows: api_serializers.incidents_data(rows, request),
         )
 
     @extend_schema(

@@ -106,9 +106,19 @@ def _seconds(value: timedelta | None) -> int | None:
 
 def incident_data(incident: Incident, request: Request) -> dict[str, Any]:
     """An incident loaded by `api_selectors` (services prefetched, `alert_count` annotated), as JSON."""
+    return IncidentOut(_incident_payload(incident, request)).data
+
+
+def incidents_data(incidents: list[Incident], request: Request) -> list[dict[str, Any]]:
+    """A page of incidents as JSON. One serializer for the page: DRF deep-copies a serializer's fields
+    each time one is made, which costs more than the rest of the request when done per incident."""
+    return IncidentOut([_incident_payload(incident, request) for incident in incidents], many=True).data
+
+
+def _incident_payload(incident: Incident, request: Request) -> dict[str, Any]:
     figures = selectors.incident_figures(incident)
     durations = figures.durations
-    payload = {
+    return {
         "id": incident.pk,
         "reference": incident.reference,
         "team": incident.team,
@@ -144,7 +154,6 @@ def incident_data(incident: Incident, request: Request) -> dict[str, Any]:
             )
         },
     }
-    return IncidentOut(payload).data
 
 
 class _NullWhenBlank(serializers.ChoiceField):

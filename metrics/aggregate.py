@@ -13,7 +13,8 @@ Definitions (the week is [Monday 00:00, next Monday 00:00) in the reporting zone
   for the week in progress;
 - COEs due in the week (due_on within it): on time = approved on or before the due date; late =
   approved after it, or not approved and the due date has passed;
-- action items and COEs are scoped through their incident: its team, its services, its severity.
+- contributing factors of the COEs approved in the week, counted per category;
+- action items, COEs and factors are scoped through their incident: its team, services, severity.
 A scope key gets a row when anything above happened for it in the week; "all" always does.
 """
 
@@ -76,6 +77,14 @@ class CoeRow:
 
 
 @dataclass(frozen=True)
+class FactorRow:
+    """A contributing factor of a COE approved in the week."""
+
+    subject: Subject
+    category: str
+
+
+@dataclass(frozen=True)
 class Window:
     """The week being computed, and the moment it is computed at."""
 
@@ -112,6 +121,7 @@ class _Bucket:
     coes_due: int = 0
     coes_on_time: int = 0
     coes_late: int = 0
+    factors: dict[str, int] = field(default_factory=dict)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -129,6 +139,7 @@ class _Bucket:
             "coes_due": self.coes_due,
             "coes_on_time": self.coes_on_time,
             "coes_late": self.coes_late,
+            "factors": dict(sorted(self.factors.items())),
         }
 
 
@@ -208,6 +219,7 @@ def week_aggregates(
     action_items: Iterable[ActionItemRow] = (),
     coes: Iterable[CoeRow] = (),
     overdue: Mapping[Key, int] | None = None,
+    factors: Iterable[FactorRow] = (),
 ) -> dict[Key, dict[str, Any]]:
     """Every (scope, key) with activity in the week, and ("all", "") always, with its values.
     `overdue` gives the action items overdue at week end per key (see `overdue_by_key`)."""
@@ -216,6 +228,10 @@ def week_aggregates(
     for key, count in (overdue or {}).items():
         if count:
             buckets[key].action_items_overdue += count
+    for factor in factors:
+        for key in factor.subject.scope_keys():
+            counts = buckets[key].factors
+            counts[factor.category] = counts.get(factor.category, 0) + 1
     for row in metrics:
         for key in row.subject.scope_keys():
             _add_metric(buckets[key], row)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from coe.models import FactorCategory
 from core.api import StrictIn
 from incidents.models import Severity
 from metrics import aggregate, weeks
@@ -146,6 +147,10 @@ class WeeklyMetricsOut(serializers.Serializer):
     cost = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Summed estimated cost.")
     action_items = WeeklyActionItemsOut()
     coes = WeeklyCoesOut()
+    factors = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Contributing factors of the COEs approved this week, per category (every category).",
+    )
 
 
 # --- Shaping ----------------------------------------------------------------------------------------
@@ -193,6 +198,7 @@ def weekly_data(
             "overdue": values["action_items_overdue"],
         },
         "coes": {"due": values["coes_due"], "on_time": values["coes_on_time"], "late": values["coes_late"]},
+        "factors": {name: values["factors"].get(name, 0) for name in FactorCategory.values},
     }
 
 
@@ -202,6 +208,7 @@ def csv_header() -> list[str]:
         "week", "start", "end", "scope", "key", "computed_at", *COUNT_FIELDS[:3],
         *(f"incidents_{name.lower()}" for name in Severity.values), "downtime_seconds", "cost",
         *COUNT_FIELDS[3:], *(f"{metric}_{stat}" for metric in TIME_METRICS for stat in STATS),
+        *(f"factors_{name}" for name in FactorCategory.values),
     ]  # fmt: skip
 
 
@@ -223,4 +230,5 @@ def csv_row(*, week: date, ref: ScopeRef, row: WeeklyAggregate | None, computed_
         *(values["by_severity"].get(name, 0) for name in Severity.values), values["downtime"],
         f"{Decimal(values['cost']):.2f}", *(values[name] for name in COUNT_FIELDS[3:]),
         *(_stat_cell(durations.get(metric), stat) for metric in TIME_METRICS for stat in STATS),
+        *(values["factors"].get(name, 0) for name in FactorCategory.values),
     ]  # fmt: skip

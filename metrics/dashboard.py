@@ -1,9 +1,9 @@
 """What the weekly resilience review shows: reads only, a fixed number of queries whatever the size.
 
-The headline figures and the 12-week series come from the stored weekly aggregates (one query for
-the whole run of weeks). What the aggregates do not hold is read with one grouped query each, over the
-narrow per-incident figures of the week (`IncidentMetric`, indexed by week): services ranked by
-incidents and downtime, contributing factors by category, and the week's incidents.
+The headline figures, the 12-week series and the contributing factors come from the stored weekly
+aggregates (one query for the whole run of weeks). What they do not hold is read with one query each:
+services ranked by incidents and downtime (grouped, over the narrow per-incident figures of the week,
+so it works for any one filter), and the week's incidents.
 
 "The 4-week median" of a figure is the median of its values in the four weeks before the shown one.
 The anatomy compares the week's median time in each phase with the median of the weekly medians of
@@ -19,12 +19,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from coe.models import CoeState, ContributingFactor, FactorCategory
+from coe.models import FactorCategory
 from core import errors
 from incidents.models import Criticality, Incident, Service, Severity, Team
 from incidents.phases import ORDER
 from metrics import weeks
-from metrics.models import Noise, Scope, WeeklyAggregate
+from metrics.models import IncidentMetric, Noise, Scope, WeeklyAggregate
 
 TREND_WEEKS = 12
 TABLE_LIMIT = 25
@@ -253,52 +253,52 @@ def _metric_filter(filters: Filters, prefix: str = "") -> Q:
     return Q()
 
 
-def _top_services(week: date, filters: Filters) -> list[dict]:
-    """Counted incidents and downtime per affected service in the week (one grouped query)."""
-    through = Incident.services.through
-    rows = through.objects.filter(
-        Q(incident__metric__week=week, incident__metric__noise=Noise.NONE)
-        & _metric_filter(filters, "incident__metric__")
+def _top_services(week: date, filters: Filters, services: dict[int, Service]) -> list[dict]:
+    """Counted incidents and downtime per affected service in the week: one grouped query over the
+    week's per-incident figures (week index) and their service links (index-only, by incident)."""
+    week_incidents = (
+        IncidentMetric.objects.filter(week=week, noise=Noise.NONE)
+        .filter(_metric_filter(filters))
+        .values("incident_id")
     )
+    links = Incident.services.through.objects.filter(incident_id__in=week_incidents)
     if filters.service:
-        rows = rows.filter(service_id=filters.service.pk)
-    rows = rows.values("service_id", "service__name", "service__slug", "service__criticality").annotate(
+        links = links.filter(service_id=filters.service.pk)
+    rows = links.values("service_id").annotate(
         incidents=Count("incident_id"), downtime=Sum("incident__metric__downtime")
     )
     return [
         {
             "id": row["service_id"],
-            "name": row["service__name"],
-            "slug": row["service__slug"],
-            "critical": row["service__criticality"] == Criticality.CRITICAL,
+            "name": services[row["service_id"]].name,
+            "slug": services[row["service_id"]].slug,
+            "critical": services[row["service_id"]].criticality == Criticality.CRITICAL,
             "incidents": row["incidents"],
             "downtime": row["downtime"] or 0,
         }
-        for row in rows
+        for row in rows.order_by()
+        if row["service_id"] in services
     ]
 
 
-def _factors(week: date, filters: Filters) -> list[dict]:
-    """Contributing factors of COEs approved in the 12 weeks ending with `week`, by category."""
-    tz = settings.REPORTING_TIME_ZONE
-    start, _ = weeks.week_bounds(week - weeks.WEEK * (TREND_WEEKS - 1), tz)
-    _, end = weeks.week_bounds(week, tz)
-    factors = ContributingFactor.objects.filter(
-        coe__state=CoeState.APPROVED, coe__approved_at__gte=start, coe__approved_at__lt=end
-    ).filter(_metric_filter(filters, "coe__incident__"))
-    if filters.service:
-        factors = factors.filter(coe__incident__services=filters.service)
-    counts = dict(factors.values_list("category").annotate(n=Count("id")).order_by())
+def _factors(series: list[Week]) -> list[dict]:
+    """Contributing factors of the COEs approved in the shown weeks, by category (stored per week)."""
+    counts: dict[str, int] = {}
+    for week in series:
+        for category, count in (week.get("factors", {}) or {}).items():
+            counts[category] = counts.get(category, 0) + count
     labels = dict(FactorCategory.choices)
-    return sorted(
-        ({"category": labels[key], "count": n} for key, n in counts.items()), key=lambda row: -row["count"]
-    )
+    rows = [{"category": labels.get(key, key), "count": n} for key, n in counts.items()]
+    return sorted(rows, key=lambda row: (-row["count"], row["category"]))
 
 
 def _incidents(week: date, filters: Filters) -> QuerySet[Incident]:
+    """The week's incidents, most severe and longest down first. Selected by started_at (the week's
+    definition, and an index on the incidents) so the planner never scans every incident."""
+    start, end = weeks.week_bounds(week, settings.REPORTING_TIME_ZONE)
     incidents = (
-        Incident.objects.filter(metric__week=week)
-        .filter(_metric_filter(filters, "metric__"))
+        Incident.objects.filter(started_at__gte=start, started_at__lt=end)
+        .filter(_metric_filter(filters))
         .select_related("metric", "team", "coe")
         .prefetch_related("services")
         .order_by("severity", "-metric__downtime", "started_at")
@@ -308,13 +308,14 @@ def _incidents(week: date, filters: Filters) -> QuerySet[Incident]:
     return incidents
 
 
-def dashboard_get(*, week: date, filters: Filters) -> Dashboard:
+def dashboard_get(*, week: date, filters: Filters, services: list[Service]) -> Dashboard:
+    """Everything the page shows. `services`: every service (the page has them for its filter menu)."""
     series, computed = _series(week, filters)
     board = Dashboard(week=week, filters=filters, computed=computed, series=series)
     board.tiles = _tiles(series)
     board.anatomy = _anatomy(series)
-    board.services = _top_services(week, filters)
-    board.factors = _factors(week, filters)
+    board.services = _top_services(week, filters, {service.pk: service for service in services})
+    board.factors = _factors(series)
     board.incidents = list(_incidents(week, filters)[:TABLE_LIMIT])
     return board
 

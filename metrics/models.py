@@ -86,7 +86,8 @@ class WeeklyAggregate(models.Model):
     `durations` maps each name in TIME_METRICS to {"count", "mean", "p50", "p90", "max"} in seconds
     (null statistics when count is 0). Upserted by (week, scope, key): recomputing is idempotent.
     Incidents belong to the week they started in; action items to the week they were created or
-    completed in; COEs to the week they were due in.
+    completed in; COEs to the week they were due in; contributing factors to the week their COE was
+    approved in.
     """
 
     week = models.DateField(help_text="Monday of the ISO week, in the reporting time zone.")
@@ -111,6 +112,9 @@ class WeeklyAggregate(models.Model):
     coes_due = models.PositiveIntegerField(default=0)
     coes_on_time = models.PositiveIntegerField(default=0, help_text="Approved by their due date.")
     coes_late = models.PositiveIntegerField(default=0, help_text="Approved after it, or still not approved.")
+    factors = models.JSONField(
+        default=dict, help_text="Contributing factors of the COEs approved in the week, per category."
+    )
 
     computed_at = models.DateTimeField()
 

@@ -137,7 +137,7 @@ def weekly(request):
     except errors.ValidationFailed as exc:
         context["error"] = exc.message
         return render(request, template, context, status=400)
-    board = dashboard.dashboard_get(week=week, filters=filters)
+    board = dashboard.dashboard_get(week=week, filters=filters, services=services)
     previous, following = dashboard.week_neighbours(week)
     first = week - weeks.WEEK * (dashboard.TREND_WEEKS - 1)
     csv_query = urlencode({"from": weeks.week_format(first), "to": board.week_label, **filters.query()})

@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.worker import not_eager  # noqa: F401 (a fixture, for the tests that start a real worker)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from coe.models import ActionItem, ActionStatus, Coe
+from coe.models import ActionItem, ActionStatus, Coe, CoeState, ContributingFactor
 from incidents.models import Incident
 from incidents.phases import STAMP_FIELDS
 from metrics import aggregate, figures, weeks
@@ -200,6 +200,24 @@ def _week_rows(window: aggregate.Window) -> tuple[list, list, list]:
     return metric_rows, item_rows, coe_rows
 
 
+def _factor_rows(window: aggregate.Window) -> list[aggregate.FactorRow]:
+    """Contributing factors of the COEs approved in the week, with their incident's subject. Two
+    queries (the factors, then the services of their incidents)."""
+    start, end = window.bounds
+    factors = list(
+        ContributingFactor.objects.filter(
+            coe__state=CoeState.APPROVED, coe__approved_at__gte=start, coe__approved_at__lt=end
+        ).values_list("category", "coe__incident_id", "coe__incident__team_id", "coe__incident__severity")
+    )
+    services = _services_of([row[1] for row in factors], with_costs=False) if factors else {}
+    return [
+        aggregate.FactorRow(
+            subject=_subject(team_id, severity, services.get(incident_id, [])), category=category
+        )
+        for category, incident_id, team_id, severity in factors
+    ]
+
+
 def _overdue_counts(window: aggregate.Window) -> dict[aggregate.Key, int]:
     """Action items overdue at the week's cutoff (its end, or now while it runs), counted per key in
     SQL: created before the cutoff, due before the cutoff's date, not completed before the cutoff, and
@@ -260,7 +278,12 @@ def week_recompute(*, week: date, now: datetime | None = None) -> int:
         schedule.week_on_commit(other)
     metric_rows, item_rows, coe_rows = _week_rows(window)
     computed = aggregate.week_aggregates(
-        window, metrics=metric_rows, action_items=item_rows, coes=coe_rows, overdue=_overdue_counts(window)
+        window,
+        metrics=metric_rows,
+        action_items=item_rows,
+        coes=coe_rows,
+        overdue=_overdue_counts(window),
+        factors=_factor_rows(window),
     )
     _aggregates_store(window.monday, computed, now)
     return len(computed)

@@ -5,21 +5,16 @@ and the app is switched out of eager mode for the duration of the test.
 """
 
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from alerts import services
 from alerts.models import Delivery, DeliveryState
-from config.celery import app
 from incidents.models import Incident
 from tests import factories
+from tests.worker import start_worker, stop_worker
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,55 +24,9 @@ pytestmark = [
 
 @pytest.fixture
 def worker():
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "0",
-        "SECRET_KEY": "worker-test-secret-key-0123456789abcdef-0123456789",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "ingest,default",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    app.control.purge()
+    process = start_worker(queues="ingest,default")
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@pytest.fixture
-def not_eager(settings):
-    """Tasks go through the broker for real during the test."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = previous
+    stop_worker(process)
 
 
 def test_worker_processes_a_stored_delivery(worker, not_eager, client):

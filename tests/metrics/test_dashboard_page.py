@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coe import scale
+from coe.models import Coe, CoeState, ContributingFactor
 from incidents import services as incident_services
 from metrics import dashboard, weeks
 from metrics import services as metrics_services
@@ -229,3 +230,24 @@ def test_pages_issue_the_same_number_of_queries_for_10_and_1000_incidents(client
 
 def test_last_complete_week_is_the_week_before_the_current_one():
     assert dashboard.last_complete_week(NOW) == WEEK
+
+
+def test_contributing_factors_count_in_the_week_their_coe_was_approved(client_logged_in, week_data, user):
+    incident = week_data["incidents"][0]  # Payments, Checkout
+    coe = factories.coe(incident, actor=user)
+    ContributingFactor.objects.create(coe=coe, statement="Config reached every region", category="process")
+    ContributingFactor.objects.create(coe=coe, statement="Alert fired late", category="monitoring")
+    Coe.objects.filter(pk=coe.pk).update(state=CoeState.APPROVED, approved_at=MONDAY + timedelta(days=2))
+    with time_machine.travel(NOW, tick=False):
+        metrics_services.week_recompute(week=WEEK, now=NOW)
+
+    team_row = WeeklyAggregate.objects.get(week=WEEK, scope=Scope.TEAM, key=str(week_data["payments"].pk))
+    storefront = _get(client_logged_in, f"?week=2026-W47&team={week_data['storefront'].slug}")
+    everything = _get(client_logged_in, "?week=2026-W47")
+
+    assert team_row.factors == {"monitoring": 1, "process": 1}
+    assert everything.context["board"].factors == [
+        {"category": "Monitoring", "count": 1},
+        {"category": "Process", "count": 1},
+    ]
+    assert storefront.context["board"].factors == []

@@ -127,6 +127,7 @@ def test_week_recompute_everything(week, follow_up):
         "coes_due": 3,
         "coes_on_time": 1,
         "coes_late": 2,
+        "factors": {},
     }
     assert everything.computed_at == NOW
 

@@ -17,9 +17,7 @@ from notifications import services
 from notifications.models import OutboundMessage, ReminderLog
 from tests import factories
 from tests.notifications.receivers import HttpReceiver, RecordingHandler, smtp_server
-from tests.notifications.worker import children, kill, not_eager, start_worker, stop_worker, wait_for
-
-__all__ = ["not_eager"]  # the fixture, used by name
+from tests.worker import children, kill, start_worker, stop_worker, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -1,7 +1,8 @@
-"""A real Celery worker process for the real-worker tests, on the test's PostgreSQL database and Redis.
+"""A real Celery worker process for the tests that are about tasks, on the test's PostgreSQL database
+and Redis. Settings come from environment variables, as in production.
 
-(The brief named a shared `tests/worker.py`; it was not in the tree, so this one lives with the tests
-that use it.) Settings come from environment variables, as in production.
+Use it from transactional tests (`django_db(transaction=True)`), so the worker sees committed rows, with
+the `not_eager` fixture, so tasks go through the broker. `start_worker(queues=..., **env)`.
 """
 
 import os
@@ -18,9 +19,7 @@ from django.db import connection
 from config.celery import app
 
 
-def start_worker(
-    *, queues: str = "notify", pool: str = "solo", concurrency: int = 1, **env: str
-) -> subprocess.Popen:
+def start_worker(*, queues: str, pool: str = "solo", concurrency: int = 1, **env: str) -> subprocess.Popen:
     """Start `celery worker` consuming `queues`, with extra environment `env` (e.g. EMAIL_PORT="2525")."""
     db = connection.settings_dict
     environment = {
