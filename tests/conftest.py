@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 from tests import factories
 from tests.worker import not_eager  # noqa: F401 (a fixture, for the tests that start a real worker)
@@ -23,3 +24,17 @@ def team(db):
 @pytest.fixture
 def service(team):
     return factories.service("Checkout API", team=team, critical=True, cost_per_hour="60000")
+
+
+@pytest.fixture
+def private_cache(settings):
+    """A cache of this test's own (throttle counters), not the Redis other test runs share."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
+def api(user):
+    """DRF's client, logged in as `user`."""
+    client = APIClient()
+    client.force_login(user)
+    return client

@@ -2,12 +2,14 @@
 mailing addresses, and to its webhooks that want it."""
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics import weeks
 from notifications import digest, payloads, selectors
 from notifications.models import MessageTopic, ReminderKind, ReminderLog, WebhookEvent
 from notifications.services import outbox
@@ -74,7 +76,11 @@ def _context(data: selectors.DigestData, today: date) -> dict:
             }
             for item in data.overdue_items
         ],
-        "metrics_url": outbox.absolute(reverse("incidents:team_detail", args=[data.team.slug])),
+        "metrics_url": outbox.absolute(
+            reverse("metrics:weekly")
+            + "?"
+            + urlencode({"week": weeks.week_format(data.week), "team": data.team.slug})
+        ),
     }
 
 

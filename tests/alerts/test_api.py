@@ -32,13 +32,6 @@ def _private_cache(settings):
 
 
 @pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def send(post):
     """Report one alert's state to an integration's hook, as a tool would; returns the alert."""
 

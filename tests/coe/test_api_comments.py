@@ -14,22 +14,9 @@ from core import services as core_services
 from core.models import Notification
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 NOTIFICATIONS = "/api/v1/notifications/"
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-@pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

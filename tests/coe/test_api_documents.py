@@ -15,7 +15,7 @@ from coe.sections import SectionKey
 from core import services as core_services
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 LIST = "/api/v1/coe/"
 
@@ -30,19 +30,6 @@ def section_url(coe: Coe, key: str = "what_happened", action: str = "") -> str:
 
 def start_url(incident) -> str:
     return f"/api/v1/incidents/{incident.pk}/coe/"
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-@pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

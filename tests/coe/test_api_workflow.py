@@ -14,7 +14,7 @@ from coe import services
 from coe.models import ActionItem, Coe, CoeEvent, CoeEventKind, CoeState, Reviewer
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 ITEMS = "/api/v1/action-items/"
 LINT = "/api/v1/coe/lint/"
@@ -26,12 +26,6 @@ def url(coe: Coe, action: str = "") -> str:
 
 def item_url(item: ActionItem) -> str:
     return f"/api/v1/action-items/{item.pk}/"
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def client_for(user) -> APIClient:

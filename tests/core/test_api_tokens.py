@@ -18,15 +18,9 @@ from core.models import ApiToken
 from incidents.models import IncidentEvent
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 TOKEN = re.compile(r"^cs_[A-Za-z0-9_-]{43}$")
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def bearer(plaintext: str) -> APIClient:

@@ -88,13 +88,6 @@ def _private_cache(settings):
 
 
 @pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def incident(user, team, service):
     return factories.incident(actor=user, team=team, services_=[service], title="Checkout errors")
 

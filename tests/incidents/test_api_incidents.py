@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from alerts.models import Alert, AlertGroup, Integration
 from incidents.models import EventKind, Incident, Severity, Source, Status
@@ -17,26 +16,13 @@ from incidents.phases import Phase
 from tests import factories
 from tests.incidents.helpers import advance_to, events
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 LIST = "/api/v1/incidents/"
 
 
 def detail(incident: Incident) -> str:
     return f"/api/v1/incidents/{incident.pk}/"
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-@pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from incidents import phases, services
 from incidents.models import EventKind, Incident, Status
@@ -14,20 +13,7 @@ from incidents.phases import Phase
 from tests import factories
 from tests.incidents.helpers import STEP, advance_to, events, frozen
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-@pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 
 @pytest.fixture

@@ -15,23 +15,10 @@ from metrics.models import TIME_METRICS
 from tests import factories
 from tests.metrics.conftest import NOW, PREVIOUS, WEEK
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 WEEKLY = "/api/v1/metrics/weekly/"
 CSV = "/api/v1/metrics/weekly.csv"
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    """Throttle counters in a cache of this test's own, not the Redis other test runs share."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-@pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
