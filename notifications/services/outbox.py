@@ -113,10 +113,17 @@ def messages_store(messages: list[OutboundMessage]) -> list[OutboundMessage]:
 
 
 def enqueue(message_ids: list[int]) -> None:
+    """Queue a send for each message after the current transaction commits. `robust`: with the broker
+    down, the failure is logged and the caller's request still succeeds; the messages are stored, and
+    `outbox_sweep` queues them again once it is back."""
     from notifications import tasks  # tasks import this module
 
-    for message_id in message_ids:
-        tasks.message_send.delay_on_commit(message_id)
+    def send_later() -> None:  # named: Django logs a robust callback's failure by its __qualname__
+        for message_id in message_ids:
+            tasks.message_send.delay(message_id)
+
+    if message_ids:
+        transaction.on_commit(send_later, robust=True)
 
 
 def _claim(message_id: int, token: str) -> bool:

@@ -180,3 +180,24 @@ def test_webhook_test_queues_a_message_even_when_disabled(team, user, webhook_fo
 
     assert (message.topic, message.event, message.state) == ("test", "test", "pending")
     assert "Test message from Cornerstone" in message.payload["text"]
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_keeps_the_message_and_the_incident_change(
+    team, user, webhook_for, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from notifications import tasks
+
+    webhook_for(team, "https://hooks.example/generic")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.message_send, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = factories.incident(actor=user, team=team)
+
+    assert incident.pk  # the declaration stands; the robust callback only logged
+    message = OutboundMessage.objects.get()
+    assert message.state == "pending"  # stored, for outbox_sweep to queue once the broker is back
