@@ -34,6 +34,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Unknown job(s): {', '.join(unknown)}. See --list.")
         names = jobs or list(schedule)
+        app.loader.import_default_modules()  # registers every app's tasks (a worker does it at start)
         while True:
             for name in names:
                 task_name = _target(schedule[name])
