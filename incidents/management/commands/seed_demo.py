@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from alerts import demo as alerts_demo
+from coe import demo as coe_demo
 from incidents import demo
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         now = timezone.now()
         added = demo.load(now=now)
         alerts_demo.load(now=now)
+        coe_demo.load(now=now)
         if added:
             self.stdout.write(f"Loaded {added} demo incidents over the last 12 weeks.")
         else:
