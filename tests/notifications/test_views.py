@@ -99,7 +99,7 @@ def test_channels_page_lists_webhooks_and_failed_count(client_logged_in, hook):
 
     page = client_logged_in.get("/channels/").content.decode()
     assert "#payments" in page and "1 failed" in page and "https://hooks.example/p" in page
-    assert "Channels" in client_logged_in.get("/incidents/").content.decode()
+    assert "Team channels" in client_logged_in.get("/incidents/").content.decode()  # the account menu
 
 
 def test_create_webhook_with_a_generated_secret_shows_it_once(client_logged_in, team):
