@@ -1,7 +1,7 @@
 """`make bench-ingest`: alert intake under load, on PostgreSQL, with a real Celery worker on Redis.
 
-gunicorn (3 sync workers) and one Celery worker (2 processes) share this machine's 2 cores with
-PostgreSQL, Redis and the load generator (wrk), as in a small production install. For 8 and 32
+gunicorn (4 sync workers, BENCH_WEB_WORKERS) and one Celery worker (2 processes) share this machine's
+2 cores with PostgreSQL, Redis and the load generator (wrk), as in a small production install. For 8 and 32
 connections it prints accepted requests per second, p50/p99 latency, errors, deliveries processed
 per second while under load, the time for the backlog to drain, POST-to-visible latency of probe
 alerts, and each throughput as a ratio to a pgbench single-row upsert at the same concurrency,
@@ -37,6 +37,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "8,32").split(",")]
 STORM_ALERTS = int(os.environ.get("BENCH_STORM_ALERTS", "10000"))
 PACED_RATE = int(os.environ.get("BENCH_PACED_RATE", "300"))
+WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))  # gunicorn sync workers, as the Dockerfile
+WORKER_PROCESSES = int(os.environ.get("BENCH_WORKER_PROCESSES", "2"))  # Celery processes on "ingest"
 
 
 def service_env() -> dict[str, str]:
@@ -470,7 +472,8 @@ def main() -> None:
     reset_database()
     key, session = setup()
     gunicorn = start(
-        "gunicorn", [PY, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{PORT}", "-w", "3"]
+        "gunicorn",
+        [PY, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{PORT}", "-w", str(WEB_WORKERS)],
     )
     worker = start(
         "worker",
@@ -484,7 +487,7 @@ def main() -> None:
             "-Q",
             "ingest,default",
             "-c",
-            "2",
+            str(WORKER_PROCESSES),
             "-l",
             "WARNING",
             "--without-gossip",
