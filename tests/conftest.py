@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from tests import factories
 from tests.worker import not_eager  # noqa: F401 (a fixture, for the tests that start a real worker)
 
@@ -38,3 +39,11 @@ def api(user):
     client = APIClient()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly(request):
+    """Every test but a real-worker one runs tasks in-process; a test that leaked the broker mode into
+    the next ones would make them pass or fail for the wrong reason."""
+    if "not_eager" not in request.fixturenames:
+        assert celery_app.conf.task_always_eager, "a previous test left Celery out of eager mode"

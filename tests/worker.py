@@ -92,8 +92,10 @@ def wait_for(condition, *, timeout: float, worker: subprocess.Popen, interval: f
 @pytest.fixture
 def not_eager(settings):
     """Tasks go through the broker for real during the test."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read first: the app loads its conf from the settings on first access, so reading it after the
+    # change below would remember False and leave every later test without eager tasks.
     previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = previous
