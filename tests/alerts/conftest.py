@@ -1,13 +1,10 @@
 import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from alerts import services
 from tests import factories
-
-PAYLOADS = Path(settings.BASE_DIR).parent / "shared" / "payloads"
+from tests.payloads import PAYLOADS
 
 
 def payload(name: str) -> bytes:

@@ -2,19 +2,16 @@
 
 import copy
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from alerts.adapters import alertmanager
 from alerts.adapters.base import PayloadError, SignalStatus
+from tests.payloads import PAYLOADS
 
 # The developer payload set lives beside the repository (/work/shared/payloads).
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "payloads"
-PAYLOADS = Path(os.environ.get("CORNERSTONE_PAYLOADS", SHARED))
 
 PAYMENTS_GROUP = '{}/{team="payments"}:{alertname="PaymentsHighErrorRate", service="payments-api"}'
 ORDERS_GROUP = '{}/{team="orders"}:{alertname="KubePodCrashLooping", namespace="orders"}'
@@ -34,8 +31,6 @@ PAYMENTS_FIRING = (
 
 def load(name: str) -> Any:
     """A shared payload file, read as the endpoint reads it: bytes, then json.loads."""
-    if not PAYLOADS.is_dir():
-        pytest.skip(f"the shared payloads are not at {PAYLOADS} (set CORNERSTONE_PAYLOADS)")
     return json.loads((PAYLOADS / name).read_bytes())
 
 
@@ -100,7 +95,7 @@ EXPECTED = {
 
 
 def test_expected_table_covers_every_shared_alertmanager_payload():
-    load("alertmanager/firing.json")  # skips when the shared set is absent
+    load("alertmanager/firing.json")
 
     assert {f"alertmanager/{path.name}" for path in (PAYLOADS / "alertmanager").glob("*.json")} == set(
         EXPECTED

@@ -4,17 +4,13 @@ The shared files carry fake SNS signatures; these tests only parse (signatures: 
 """
 
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from alerts.adapters import base, cloudwatch
+from tests.payloads import PAYLOADS
 
-PAYLOADS = Path(
-    os.environ.get("CORNERSTONE_PAYLOADS", Path(__file__).resolve().parents[2].parent / "shared" / "payloads")
-)
 ARN = "arn:aws:cloudwatch:us-east-1:902114437015:alarm:web-frontend-alb-5xx-high"
 TOPIC = "arn:aws:sns:us-east-1:902114437015:ops-cloudwatch-alarms"
 

@@ -2,19 +2,16 @@
 
 import copy
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from alerts.adapters import datadog
 from alerts.adapters.base import PayloadError, SignalStatus
+from tests.payloads import PAYLOADS
 
 # The developer payload set lives beside the repository (/work/shared/payloads).
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "payloads"
-PAYLOADS = Path(os.environ.get("CORNERSTONE_PAYLOADS", SHARED))
 
 CYCLE = "6210458810379926471"
 DISK_TITLE = "Disk usage above 90% on orders-db"
@@ -25,8 +22,6 @@ DEFAULT_AT = datetime(2026, 3, 13, 11, 20, 9, tzinfo=UTC)  # 1773400809000 ms
 
 def load(name: str) -> Any:
     """A shared payload file, read as the endpoint reads it: bytes, then json.loads."""
-    if not PAYLOADS.is_dir():
-        pytest.skip(f"the shared payloads are not at {PAYLOADS} (set CORNERSTONE_PAYLOADS)")
     return json.loads((PAYLOADS / name).read_bytes())
 
 
@@ -105,7 +100,7 @@ EXPECTED = {
 
 
 def test_expected_table_covers_every_shared_datadog_payload():
-    load("datadog/triggered.json")  # skips when the shared set is absent
+    load("datadog/triggered.json")
 
     assert {f"datadog/{path.name}" for path in (PAYLOADS / "datadog").glob("*.json")} == set(EXPECTED)
 
