@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from core.models import BaseModel
 from incidents.models import Incident, Severity, Team
@@ -54,6 +55,7 @@ class Integration(BaseModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["key_hash"], name="integration_key_hash_unique"),
+            models.UniqueConstraint(Lower("name"), "team", name="integration_name_unique_per_team"),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="integration_kind_valid"),
         ]
 
@@ -154,6 +156,9 @@ class Alert(BaseModel):
     last_delivery = models.ForeignKey(
         Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The id of the newest-arriving delivery applied to the alert: arrival order, which outlives
+    # the delivery row itself (raw deliveries are pruned, alerts are kept).
+    last_sequence = models.BigIntegerField(default=0)
     delivery_count = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -173,3 +178,27 @@ class Alert(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.status})"
+
+
+class ResolvedIdentity(models.Model):
+    """The newest resolve of an alert identity, remembered for ALERT_RESOLVE_MEMORY_DAYS even when
+    the identity was never seen firing (the resolve arrived first: HA peers, retries, reordering).
+    A firing that the resolve supersedes (see adapters.base.Ordering) is then recorded as stale and
+    opens nothing. Rows are upserted under the alert group's lock and swept by age."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="+")
+    dedup_key = models.CharField(max_length=500)
+    sequence = models.BigIntegerField(help_text="The id of the resolving delivery (arrival order).")
+    state_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the tool says the alert resolved, if it says."
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["recorded_at"], name="resolved_identity_age_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "dedup_key"], name="resolved_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dedup_key} resolved"

@@ -33,6 +33,12 @@ def deliveries_sweep() -> int:
     return deliveries_process()
 
 
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def resolved_identities_sweep() -> int:
+    """Periodic: forget remembered resolves past their age limit (bounded per run)."""
+    return services.resolved_identities_sweep()
+
+
 @shared_task(
     acks_late=True,
     autoretry_for=(http.Timeout, http.ConnectionFailed),

@@ -30,6 +30,10 @@ def jittered(task: str, every: float | crontab, *, jitter: float, expires: float
 app.conf.beat_schedule = {
     # Process deliveries the doorbell missed (Redis or a worker was down): every 15 s, up to 5 s late.
     "alerts-deliveries-sweep": jittered("alerts.tasks.deliveries_sweep", 15, jitter=5, expires=30),
+    # Forget remembered resolves past ALERT_RESOLVE_MEMORY_DAYS (bounded batches): hourly.
+    "alerts-resolved-sweep": jittered(
+        "alerts.tasks.resolved_identities_sweep", 3600, jitter=600, expires=3600
+    ),
     # Refresh stale incident figures, then the current and previous week's aggregates: every 10 min.
     "metrics-recent-weeks": jittered("metrics.tasks.recent_weeks_recompute", 600, jitter=120, expires=600),
     # Due, overdue, unsubmitted, unreviewed and stale: find reminders to send, every 5 min.

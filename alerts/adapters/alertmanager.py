@@ -19,6 +19,9 @@ version than 4 is rejected, since the layout of another version is unknown.
   time) means no end. A firing alert's endsAt is only the time it would expire without a refresh,
   so it is ignored: ends_at is set for resolved alerts only.
 - event_at: endsAt for a resolved alert, startsAt for a firing one.
+- Order: EPISODE. startsAt is in the key, so a resolve ends the identity for good: a `firing` copy
+  from the other HA peer or a retry that arrives after it is stale, and a resolve that arrives
+  before any firing is remembered so the late firing opens nothing.
 
 The helpers below are shared with the Grafana adapter, whose payload extends this one.
 """
@@ -28,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.adapters.base import AlertSignal, Parsed, PayloadError, SignalStatus, clean
+from alerts.adapters.base import AlertSignal, Ordering, Parsed, PayloadError, SignalStatus, clean
 
 VERSION = "4"
 KEY_MAX = 500  # Alert.dedup_key and AlertGroup.key hold 500 characters
@@ -220,7 +223,7 @@ def alert_signal(
         labels=labels,
         annotations=annotations,
         links=alert_links(alert, annotations, path, links),
-        retrigger_after_resolve=False,
+        order=Ordering.EPISODE,
     )
 
 

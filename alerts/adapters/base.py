@@ -24,6 +24,27 @@ class SignalStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
+class Ordering(enum.StrEnum):
+    """How the events of one alert identity are put in order, which says what a late event means.
+
+    Tools deliver at least once, from HA peers, with retries, and out of order; the processing layer
+    compares each event with the newest one applied (or the newest resolve remembered) this way:
+    """
+
+    # The identity is one episode: its start is part of the key (Alertmanager and Grafana
+    # fingerprint + startsAt, a Datadog alert cycle). A resolve ends it for good, whenever it
+    # arrives; a firing copy that comes after (or is processed after) the resolve is stale.
+    EPISODE = "episode"
+    # The sender stamps each state change on one clock of its own (CloudWatch StateChangeTime, the
+    # generic format's started_at/ended_at): the newest state change wins, and a firing newer than
+    # the last resolve starts a new alert. Where an event carries no time, arrival decides.
+    STATE_TIME = "state_time"
+    # The sender's events are ordered by their arrival (PagerDuty Events v2 orders the events of a
+    # dedup key so): the latest arrival wins, and a trigger that arrives after a resolve starts a
+    # new alert whatever its payload timestamp says (that is when the problem began, nothing more).
+    ARRIVAL = "arrival"
+
+
 @dataclass(frozen=True)
 class AlertSignal:
     """One alert's state as one delivery reports it."""
@@ -32,7 +53,8 @@ class AlertSignal:
     group_key: str  # alerts with the same group key share an open incident
     status: SignalStatus
     title: str  # empty: keep the alert's previous title (PagerDuty acknowledge/resolve carry none)
-    # When the tool says this state began; an older state never overrides a newer one.
+    # When the tool says this state began (the sender's clock): for stamps, and for ordering only
+    # where `order` is STATE_TIME. Never compared with the time we received anything.
     event_at: datetime | None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -41,7 +63,7 @@ class AlertSignal:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
     links: tuple[Mapping[str, str], ...] = ()
-    retrigger_after_resolve: bool = False  # a firing signal after a resolve starts a new alert
+    order: Ordering = Ordering.EPISODE
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ envelope here. Checking the SNS signature and confirming a subscription are netw
 - Delivery id (vendor_id): the SNS `MessageId`, which SNS keeps when it retries a delivery.
 - Resolution: `NewStateValue` ALARM is firing, OK is resolved. INSUFFICIENT_DATA says nothing about
   the alert and yields no signal (the delivery is still recorded through its vendor_id). A new ALARM
-  after OK starts a new alert (`retrigger_after_resolve`); `event_at` is the alarm's `StateChangeTime`,
-  so the processing layer never lets an older state change override a newer one.
+  after OK starts a new alert. Order: STATE_TIME, by `event_at`, the alarm's `StateChangeTime`, so the
+  processing layer never lets an older state change override a newer one: an OK is remembered even
+  for an alarm never seen firing, and a late ALARM older than it opens nothing.
 - `Type` SubscriptionConfirmation yields `Parsed.subscription` and no signal; UnsubscribeConfirmation
   yields nothing.
 """
@@ -28,7 +29,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from alerts.adapters.base import AlertSignal, Parsed, PayloadError, SignalStatus, SnsSubscription, clean
+from alerts.adapters.base import (
+    AlertSignal,
+    Ordering,
+    Parsed,
+    PayloadError,
+    SignalStatus,
+    SnsSubscription,
+    clean,
+)
 
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
@@ -112,7 +121,7 @@ def _signal(alarm: dict[str, Any]) -> AlertSignal | None:
         labels=_labels(alarm),
         annotations=annotations,
         links=_links(arn, name),
-        retrigger_after_resolve=True,
+        order=Ordering.STATE_TIME,
     )
 
 

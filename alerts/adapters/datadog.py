@@ -20,7 +20,8 @@ Dedup key, the first available of:
      the scope from `alert_scope`, else from the title's "on {...}";
   4. the title without its state prefix, as "title:<title>" or "title:<title>|<scope>".
 Keys 2-4 outlive one alert cycle, so after a recovery a new trigger opens a new alert
-(retrigger_after_resolve); a cycle key never fires again after its recovery.
+(order STATE_TIME, by `last_updated`/`date`); a cycle key is one episode (order EPISODE): it never
+fires again after its recovery, and a late Triggered copy of a recovered cycle is stale.
 Group key: "dd:<dedup key>": each alert cycle is an incident of its own.
 Delivery id: `id` ($ID, one per notification), so Datadog's retries of one delivery dedupe.
 
@@ -40,7 +41,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts.adapters.base import AlertSignal, Parsed, PayloadError, SignalStatus, clean
+from alerts.adapters.base import AlertSignal, Ordering, Parsed, PayloadError, SignalStatus, clean
 
 TRANSITIONS = {
     "triggered": SignalStatus.FIRING,
@@ -131,7 +132,7 @@ def parse(
         labels=_tags(fields["tags"]),
         annotations=annotations,
         links=_links(fields),
-        retrigger_after_resolve=not per_cycle,
+        order=Ordering.EPISODE if per_cycle else Ordering.STATE_TIME,
     )
     return Parsed(signals=(signal,), vendor_id=fields["id"])
 

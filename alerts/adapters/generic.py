@@ -11,7 +11,9 @@ Unknown fields are ignored, so senders can add their own.
 - Dedup key: `dedup_key` as sent (1 to 255 characters).
 - Group key: `group_key` (1 to 255 characters), default the dedup key (an incident per alert).
 - Resolved: `status` "resolved". A "firing" alert with the dedup key of a resolved one opens a new
-  alert (retrigger_after_resolve).
+  alert when it started after the resolve ended. Order: STATE_TIME by the sender's own times where
+  both events carry one (`started_at` of a firing against `ended_at` of the resolve), else by
+  arrival: a firing copy older than the resolve is stale.
 - event_at: `ended_at` for a resolved alert, else `started_at` (None when not sent: the receipt
   time applies).
 - A title longer than 1,024 characters is truncated.
@@ -21,7 +23,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.adapters.base import AlertSignal, Parsed, PayloadError, SignalStatus, clean
+from alerts.adapters.base import AlertSignal, Ordering, Parsed, PayloadError, SignalStatus, clean
 
 KEY_MAX = 255
 TITLE_MAX = 1024
@@ -72,7 +74,7 @@ def _signal(alert: Mapping[str, Any], path: str) -> AlertSignal:
         description=_text(alert, "description", path),
         labels=_labels(alert, path),
         links=_links(alert, path),
-        retrigger_after_resolve=True,
+        order=Ordering.STATE_TIME,
     )
 
 

@@ -15,7 +15,9 @@ One event per request; one signal per event.
   must name their dedup_key (a generated one could never match an alert).
 - Group key: `pd:<dedup key>`: each dedup key is an incident of its own.
 - Resolved: event_action "resolve". After a resolve, a trigger with the same dedup key opens a
-  new alert (retrigger_after_resolve), as at PagerDuty.
+  new alert, as at PagerDuty. Order: ARRIVAL. PagerDuty orders the events of one dedup key by
+  their arrival, so do we (the delivery's sequence); `payload.timestamp` is the sender's clock,
+  often when the problem began, and is used only for that (the alert's start), never to order.
 - `payload.summary` longer than 1,024 characters is truncated, not rejected.
 - `payload.timestamp` is optional ISO 8601; PagerDuty's own form "2026-03-12T06:48:17.204+0000"
   is accepted; a timestamp without an offset is taken as UTC. Acknowledge and resolve have no
@@ -32,7 +34,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from alerts.adapters.base import AlertSignal, Parsed, PayloadError, SignalStatus, clean
+from alerts.adapters.base import AlertSignal, Ordering, Parsed, PayloadError, SignalStatus, clean
 
 ACTIONS = {
     "trigger": SignalStatus.FIRING,
@@ -74,7 +76,7 @@ def parse(
             status=status,
             title="",
             event_at=None,
-            retrigger_after_resolve=True,
+            order=Ordering.ARRIVAL,
         )
     return Parsed(signals=(signal,), meta={"dedup_key": dedup_key, "routing_key": payload["routing_key"]})
 
@@ -94,7 +96,7 @@ def _trigger(event: Mapping[str, Any], dedup_key: str) -> AlertSignal:
         labels={name: details[name] for name in (*DETAIL_FIELDS, "severity") if details.get(name)},
         annotations={"client": event["client"]} if event.get("client") else {},
         links=_links(event),
-        retrigger_after_resolve=True,
+        order=Ordering.ARRIVAL,
     )
 
 

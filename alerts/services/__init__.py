@@ -18,6 +18,7 @@ from alerts.services.processing import (
     SignalOutcome,
     deliveries_process,
     delivery_process,
+    resolved_identities_sweep,
     signal_apply,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "integration_rotate_key",
     "integration_set_enabled",
     "integration_update",
+    "resolved_identities_sweep",
     "signal_apply",
 ]

@@ -10,6 +10,10 @@ after INGEST_MAX_ATTEMPTS it is marked failed and left visible, never blocking t
 
 Applying a signal is idempotent: an alert identity has at most one open alert (a partial unique
 constraint), an older state never overrides a newer one, and replaying a delivery changes nothing.
+What "older" means is the adapter's `Ordering` for the identity (one episode, the sender's state
+times, or arrival, the delivery's id); a resolve is remembered even for an identity never seen
+firing (ResolvedIdentity, swept by age), so a late firing copy is recorded as stale and opens nothing.
+Payload times are never compared with the time we received anything.
 """
 
 import json
@@ -23,8 +27,16 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from alerts import adapters, routing
-from alerts.adapters.base import AlertSignal, Parsed, SignalStatus
-from alerts.models import Alert, AlertGroup, AlertStatus, Delivery, DeliveryState, Integration
+from alerts.adapters.base import AlertSignal, Ordering, Parsed, SignalStatus
+from alerts.models import (
+    Alert,
+    AlertGroup,
+    AlertStatus,
+    Delivery,
+    DeliveryState,
+    Integration,
+    ResolvedIdentity,
+)
 from core import errors
 from incidents import services as incident_services
 from incidents.models import Incident, Service, Source, Status
@@ -39,7 +51,9 @@ DELIVERY_FIELDS = ["state", "attempts", "processed_at", "outcome", "error", "cla
 
 @dataclass(frozen=True)
 class SignalOutcome:
-    action: str  # created, updated, acknowledged, resolved, unchanged, stale, ignored
+    # created, updated, acknowledged, resolved, unchanged, remembered (a resolve of an identity not
+    # open: kept so a late firing opens nothing), stale (older than what was applied: ignored)
+    action: str
     alert_id: int | None = None
     incident_id: int | None = None
     incident_opened: bool = False
@@ -52,6 +66,7 @@ class Batch:
 
     groups: dict[tuple[int, str], AlertGroup] = field(default_factory=dict)
     alerts: dict[tuple[int, str], Alert] = field(default_factory=dict)  # the latest alert per identity
+    resolved: dict[tuple[int, str], ResolvedIdentity] = field(default_factory=dict)
     services: dict[str, Service | None] = field(default_factory=dict)
 
     def prepare(self, items: list[tuple[Delivery, Parsed]]) -> None:
@@ -80,6 +95,8 @@ class Batch:
             by_identity |= Q(integration_id=integration_id, dedup_key__in=keys)
         for alert in Alert.objects.filter(by_identity).order_by("id"):
             self.alerts[(alert.integration_id, alert.dedup_key)] = alert
+        for record in ResolvedIdentity.objects.filter(by_identity):
+            self.resolved[(record.integration_id, record.dedup_key)] = record
 
 
 def _claim(limit: int) -> list[int]:
@@ -112,6 +129,22 @@ def deliveries_process(*, limit: int | None = None) -> int:
             for delivery_id in chunk:
                 _process_alone(delivery_id)
     return len(ids)
+
+
+def resolved_identities_sweep(*, batch_size: int = 5000) -> int:
+    """Forget resolves older than ALERT_RESOLVE_MEMORY_DAYS, a batch at a time (bounded work per
+    run; the next run takes the rest). A firing older than a forgotten resolve is then judged by
+    the resolved alert row alone, as before the resolve was remembered. Returns how many went."""
+    cutoff = timezone.now() - timedelta(days=settings.ALERT_RESOLVE_MEMORY_DAYS)
+    ids = list(
+        ResolvedIdentity.objects.filter(recorded_at__lt=cutoff)
+        .order_by("recorded_at")[:batch_size]
+        .values_list("id", flat=True)
+    )
+    if not ids:
+        return 0
+    deleted, _ = ResolvedIdentity.objects.filter(id__in=ids).delete()
+    return deleted
 
 
 def delivery_process(*, delivery_id: int) -> Delivery:
@@ -229,23 +262,69 @@ def signal_apply(
     event_at = _event_time(signal, delivery)
     alert = batch.alerts.get(identity)
     if alert is not None and alert.status != AlertStatus.RESOLVED:
-        return _update_open_alert(alert, signal, delivery, event_at)
-    retriggered = (
-        signal.status == SignalStatus.FIRING
-        and signal.retrigger_after_resolve
-        and event_at > alert.last_event_at
-        if alert is not None
-        else False
-    )
-    if alert is not None and not retriggered:  # resolved already, and this is not a new episode
+        return _update_open_alert(alert, signal, delivery, event_at, batch)
+    if signal.status == SignalStatus.RESOLVED:
+        _remember_resolve(identity, signal, delivery, batch)
+        if alert is None:
+            return SignalOutcome("remembered")  # never seen firing: opens nothing, and outranks late firings
         alert.delivery_count += 1
         _save_alert(alert, ["delivery_count"])
         return SignalOutcome("unchanged", alert.pk, alert.incident_id)
-    if signal.status == SignalStatus.RESOLVED:
-        return SignalOutcome("ignored")  # a resolve for an alert we never saw firing opens nothing
+    if _superseded_by_resolve(signal, delivery, alert, batch.resolved.get(identity)):
+        if alert is None:
+            return SignalOutcome("stale")
+        alert.delivery_count += 1
+        _save_alert(alert, ["delivery_count"])
+        return SignalOutcome("stale", alert.pk, alert.incident_id)
     outcome, alert = _create_alert(integration, group, signal, delivery, event_at, batch.services)
     batch.alerts[identity] = alert
     return outcome
+
+
+def _is_older(signal: AlertSignal, sequence: int, state_at: datetime | None, than_sequence: int) -> bool:
+    """Whether an event (its delivery id, its sender time) comes before the newest one applied,
+    in the identity's order. STATE_TIME compares the sender's own times where both have one."""
+    if signal.order == Ordering.STATE_TIME and signal.event_at is not None and state_at is not None:
+        return signal.event_at <= state_at
+    return sequence < than_sequence
+
+
+def _superseded_by_resolve(
+    signal: AlertSignal, delivery: Delivery, alert: Alert | None, record: ResolvedIdentity | None
+) -> bool:
+    """A firing (or acknowledge) for an identity with no open alert: is it older than its last resolve?"""
+    if alert is None and record is None:
+        return False
+    if signal.order == Ordering.EPISODE:
+        return True  # the episode ended; nothing reopens it
+    candidates = [(record.sequence, record.state_at)] if record is not None else []
+    if alert is not None:
+        candidates.append((alert.last_sequence, alert.last_event_at))  # its resolve, for a resolved alert
+    sequence = max(c[0] for c in candidates)
+    times = [c[1] for c in candidates if c[1] is not None]
+    return _is_older(signal, delivery.pk, max(times) if times else None, sequence)
+
+
+def _remember_resolve(
+    identity: tuple[int, str], signal: AlertSignal, delivery: Delivery, batch: Batch
+) -> None:
+    """Keep the newest resolve of an identity (under its group's lock, so no two workers race)."""
+    state_at = signal.ends_at or signal.event_at
+    record = batch.resolved.get(identity)
+    if record is None:
+        batch.resolved[identity] = ResolvedIdentity.objects.create(
+            integration_id=identity[0],
+            dedup_key=identity[1],
+            sequence=delivery.pk,
+            state_at=state_at,
+            recorded_at=timezone.now(),
+        )
+        return
+    record.sequence = max(record.sequence, delivery.pk)
+    if state_at is not None:
+        record.state_at = max(record.state_at, state_at) if record.state_at else state_at
+    record.recorded_at = timezone.now()
+    record.save(update_fields=["sequence", "state_at", "recorded_at"])
 
 
 def _create_alert(
@@ -272,8 +351,9 @@ def _create_alert(
         annotations=dict(signal.annotations),
         links=[dict(link) for link in signal.links],
         starts_at=starts_at,
-        last_event_at=event_at,
+        last_event_at=signal.event_at or event_at,  # the sender's own clock, for ordering
         last_delivery=delivery,
+        last_sequence=delivery.pk,
     )
     if signal.status == SignalStatus.ACKNOWLEDGED:
         _acknowledge(alert, event_at)
@@ -334,15 +414,18 @@ def _save_alert(alert: Alert, fields: list[str]) -> None:
 
 
 def _update_open_alert(
-    alert: Alert, signal: AlertSignal, delivery: Delivery, event_at: datetime
+    alert: Alert, signal: AlertSignal, delivery: Delivery, event_at: datetime, batch: Batch
 ) -> SignalOutcome:
     alert.delivery_count += 1
-    alert.last_delivery = delivery
-    fields = ["delivery_count", "last_delivery", "updated_at"]
-    if event_at < alert.last_event_at:
+    fields = ["delivery_count"]
+    final_resolve = signal.order == Ordering.EPISODE and signal.status == SignalStatus.RESOLVED
+    if not final_resolve and _is_older(signal, delivery.pk, alert.last_event_at, alert.last_sequence):
         _save_alert(alert, fields)
         return SignalOutcome("stale", alert.pk, alert.incident_id)
-    alert.last_event_at = event_at
+    if delivery.pk >= alert.last_sequence:
+        alert.last_delivery, alert.last_sequence = delivery, delivery.pk
+        fields += ["last_delivery", "last_sequence"]
+    alert.last_event_at = max(alert.last_event_at, signal.event_at or event_at)
     fields.append("last_event_at")
     if signal.title:
         alert.title, alert.description = signal.title[:1024], signal.description or alert.description
@@ -353,7 +436,12 @@ def _update_open_alert(
         alert.status = AlertStatus.RESOLVED
         alert.ends_at = min(signal.ends_at or event_at, timezone.now())
         _save_alert(alert, [*fields, "status", "ends_at"])
+        _remember_resolve((alert.integration_id, alert.dedup_key), signal, delivery, batch)
         closed = _maybe_close_incident(alert.incident_id)
+        if closed:  # a later signal of this chunk must not attach a new alert to the closed incident
+            for group in batch.groups.values():
+                if group.incident is not None and group.incident.pk == alert.incident_id:
+                    group.incident.refresh_from_db(fields=["status"])
         return SignalOutcome("resolved", alert.pk, alert.incident_id, incident_closed=closed)
     if signal.status == SignalStatus.ACKNOWLEDGED and alert.status == AlertStatus.FIRING:
         _save_alert(alert, fields)

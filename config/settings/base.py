@@ -186,6 +186,8 @@ else:
 # Alert ingestion.
 INGEST_MAX_BODY_BYTES = int(os.environ.get("INGEST_MAX_BODY_BYTES", str(1024 * 1024)))
 INGEST_BATCH_SIZE = int(os.environ.get("INGEST_BATCH_SIZE", "200"))
+# How long a resolve is remembered for its identity (so a late, older firing copy opens nothing).
+ALERT_RESOLVE_MEMORY_DAYS = int(os.environ.get("ALERT_RESOLVE_MEMORY_DAYS", "7"))
 INGEST_MAX_ATTEMPTS = 3  # a delivery that fails this often is marked failed and shown, never blocking others
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(INGEST_MAX_BODY_BYTES + 1024, 2_621_440)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from alerts.adapters import alertmanager
-from alerts.adapters.base import PayloadError, SignalStatus
+from alerts.adapters.base import Ordering, PayloadError, SignalStatus
 from tests.payloads import PAYLOADS
 
 # The developer payload set lives beside the repository (/work/shared/payloads).
@@ -113,7 +113,7 @@ def test_parse_shared_payload_gives_the_expected_signals(name):
     assert got == EXPECTED[name]
     assert parsed.truncated_alerts == 0
     assert parsed.vendor_id == ""
-    assert all(not s.retrigger_after_resolve for s in parsed.signals)
+    assert all(s.order == Ordering.EPISODE for s in parsed.signals)
 
 
 def test_parse_firing_payload_keeps_labels_annotations_severity_and_links():

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.adapters import base, cloudwatch
+from alerts.adapters.base import Ordering
 from tests.payloads import PAYLOADS
 
 ARN = "arn:aws:cloudwatch:us-east-1:902114437015:alarm:web-frontend-alb-5xx-high"
@@ -89,7 +90,7 @@ def test_parse_shared_payload_yields_one_signal_keyed_by_alarm_arn(
     assert signal.title == "web-frontend-alb-5xx-high"
     assert signal.description.startswith("Threshold Crossed: ")
     assert signal.severity == ""
-    assert signal.retrigger_after_resolve is True
+    assert signal.order == Ordering.STATE_TIME
     assert signal.labels == {
         "alarm_name": "web-frontend-alb-5xx-high",
         "region": "US East (N. Virginia)",

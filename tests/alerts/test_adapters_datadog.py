@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from alerts.adapters import datadog
-from alerts.adapters.base import PayloadError, SignalStatus
+from alerts.adapters.base import Ordering, PayloadError, SignalStatus
 from tests.payloads import PAYLOADS
 
 # The developer payload set lives beside the repository (/work/shared/payloads).
@@ -132,7 +132,7 @@ def test_parse_triggered_payload_reads_tags_priority_and_links():
         "@webhook-incident-intake Disk /dev/nvme1n1 on orders-db-1 is 93.4% full."
     )
     assert "%%%" not in signal.description
-    assert not signal.retrigger_after_resolve  # a cycle key never fires again after its recovery
+    assert signal.order == Ordering.EPISODE  # a cycle key never fires again after its recovery
 
 
 def test_parse_recovered_payload_resolves_the_triggered_cycle():
@@ -147,7 +147,7 @@ def test_parse_recovered_payload_resolves_the_triggered_cycle():
 def test_parse_default_payload_takes_state_from_the_title_and_links_from_the_body():
     (signal,) = datadog.parse(load("datadog/default_payload_triggered.json")).signals
 
-    assert signal.retrigger_after_resolve
+    assert signal.order == Ordering.STATE_TIME
     assert signal.links == (
         {"href": "https://app.datadoghq.com/monitors/58209941", "text": "Monitor Status"},
         {"href": "https://app.datadoghq.com/monitors/58209941/edit", "text": "Edit Monitor"},
@@ -237,7 +237,7 @@ def test_parse_identity_falls_back_in_order(fields, dedup_key, per_cycle):
 
     assert signal.dedup_key == dedup_key
     assert signal.group_key == f"dd:{dedup_key}"
-    assert signal.retrigger_after_resolve is not per_cycle
+    assert signal.order == (Ordering.EPISODE if per_cycle else Ordering.STATE_TIME)
 
 
 # --- fields ------------------------------------------------------------------------------------------

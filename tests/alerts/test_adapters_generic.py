@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from alerts.adapters import generic
-from alerts.adapters.base import PayloadError, SignalStatus
+from alerts.adapters.base import Ordering, PayloadError, SignalStatus
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "generic-alert-format.md"
 
@@ -60,7 +60,7 @@ def test_parse_minimal_alert_fires_in_a_group_of_its_own():
     assert signal.title == "Nightly backup failed"
     assert (signal.event_at, signal.starts_at, signal.ends_at) == (None, None, None)
     assert (signal.severity, signal.description, signal.labels, signal.links) == ("", "", {}, ())
-    assert signal.retrigger_after_resolve
+    assert signal.order == Ordering.STATE_TIME
 
 
 def test_parse_full_alert_keeps_every_field():

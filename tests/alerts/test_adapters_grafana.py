@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from alerts.adapters import grafana
-from alerts.adapters.base import PayloadError, SignalStatus
+from alerts.adapters.base import Ordering, PayloadError, SignalStatus
 from tests.payloads import PAYLOADS
 
 # The developer payload set lives beside the repository (/work/shared/payloads).
@@ -107,7 +107,7 @@ def test_parse_shared_payload_gives_the_expected_signals(name):
     ]
     assert got == EXPECTED[name]
     assert parsed.truncated_alerts == 0
-    assert all(not s.retrigger_after_resolve for s in parsed.signals)
+    assert all(s.order == Ordering.EPISODE for s in parsed.signals)
 
 
 def test_parse_firing_payload_links_source_dashboard_panel_silence_and_runbook():

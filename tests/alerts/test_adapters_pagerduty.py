@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from alerts.adapters import pagerduty
-from alerts.adapters.base import PayloadError, SignalStatus
+from alerts.adapters.base import Ordering, PayloadError, SignalStatus
 from tests.payloads import PAYLOADS
 
 # The developer payload set lives beside the repository (/work/shared/payloads).
@@ -71,7 +71,7 @@ def test_parse_shared_payload_gives_the_expected_signal(name):
 
     (s,) = parsed.signals
     assert (s.dedup_key, s.group_key, s.status, s.title, s.event_at, s.severity) == EXPECTED[name]
-    assert s.retrigger_after_resolve
+    assert s.order == Ordering.ARRIVAL
     assert parsed.meta == {"dedup_key": DEDUP_KEY, "routing_key": ROUTING_KEY}
     assert pagerduty.errors(load(name)) == []
 

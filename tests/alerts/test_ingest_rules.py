@@ -219,7 +219,7 @@ def test_resolve_for_an_alert_never_seen_opens_nothing(post, make_integration):
 
     assert response.status_code == 202
     assert Incident.objects.count() == 0
-    assert Delivery.objects.get().outcome["actions"] == {"ignored": 1}
+    assert Delivery.objects.get().outcome["actions"] == {"remembered": 1}
 
 
 def test_pagerduty_trigger_without_dedup_key_gets_one_generated_and_returned(enqueue, make_integration):
