@@ -44,7 +44,8 @@ periodic: install
 
 ## The whole suite on the real PostgreSQL and Redis (started if they are down)
 test: install services-up
-	$(BIN)/pytest
+	$(BIN)/coverage run -m pytest
+	@$(BIN)/coverage report --skip-covered --skip-empty --sort=cover | tail -n 25
 
 ## The same suite on SQLite (row-lock tests skip)
 test-sqlite: install

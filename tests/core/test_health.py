@@ -39,8 +39,7 @@ def test_readyz_with_database_and_redis_up_answers_ok_with_timings(client):
     assert set(body["checks"]) == {"database", "redis"}
     for check in body["checks"].values():
         assert check["ok"] is True
-        assert isinstance(check["ms"], int | float)
-        assert check["ms"] >= 0
+        assert isinstance(check["ms"], int | float) and not isinstance(check["ms"], bool)
     assert "failing" not in body
 
 
