@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from alerts.models import Alert, AlertGroup, Delivery, Integration
+from alerts.models import Alert, AlertGroup, Delivery, Integration, ResolvedIdentity
 
 
 @admin.register(Integration)
@@ -52,4 +52,20 @@ class AlertGroupAdmin(admin.ModelAdmin):
     readonly_fields = ["integration", "key", "incident"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ResolvedIdentity)
+class ResolvedIdentityAdmin(admin.ModelAdmin):
+    """Resolves remembered so late firing copies open nothing; swept by age (read-only)."""
+
+    list_display = ["dedup_key", "integration", "state_at", "recorded_at", "sequence"]
+    list_filter = ["integration"]
+    search_fields = ["dedup_key"]
+    readonly_fields = ["integration", "dedup_key", "sequence", "state_at", "recorded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
