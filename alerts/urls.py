@@ -17,4 +17,15 @@ urlpatterns = [
         "integrations/<int:integration_id>/rotate/", views.integration_rotate_key, name="integration_rotate"
     ),
     path("integrations/<int:integration_id>/toggle/", views.integration_toggle, name="integration_toggle"),
+    path("integrations/<int:integration_id>/edit/", views.integration_edit, name="integration_edit"),
+    path(
+        "integrations/<int:integration_id>/test-alert/",
+        views.integration_test_alert,
+        name="integration_test_alert",
+    ),
+    path(
+        "integrations/<int:integration_id>/test-alert/<int:delivery_id>/",
+        views.integration_test_alert_result,
+        name="integration_test_alert_result",
+    ),
 ]

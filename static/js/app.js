@@ -197,3 +197,34 @@ document.addEventListener("change", function (event) {
     if (!document.hidden && live && window.htmx) window.htmx.trigger(live, "coe:poll");
   });
 })();
+
+// ---- Integrations (templates/alerts/) ----
+// The integration form shows only the fields of the chosen tool: each such field's wrapper names its
+// tool in data-kinds, and the server already renders the others hidden when it knows the tool. Without
+// this file a new form shows every field (each says which tool it is for) and saving still works.
+// A form with data-confirm asks before it is sent (in place of an inline onsubmit, which a
+// Content-Security-Policy without inline script would block).
+(function () {
+  "use strict";
+
+  function showKindFields(select) {
+    if (!select.form) return;
+    select.form.querySelectorAll("[data-kinds]").forEach(function (wrapper) {
+      wrapper.hidden = wrapper.getAttribute("data-kinds").split(" ").indexOf(select.value) < 0;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-kind-switch]")) showKindFields(event.target);
+  });
+
+  function init() { document.querySelectorAll("select[data-kind-switch]").forEach(showKindFields); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  }, true);
+})();

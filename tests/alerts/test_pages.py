@@ -35,14 +35,17 @@ def test_create_shows_the_key_once_and_stores_only_its_hash(client_logged_in, te
         },
     )
 
-    assert response.status_code == 200
-    key = response.context["new_key"]
+    integration = Integration.objects.get()
+    assert response.status_code == 302  # post/redirect/get: a reload re-posts nothing
+    assert response["Location"] == f"/integrations/{integration.pk}/"
+    shown = client_logged_in.get(response["Location"])
+    key = shown.context["new_key"]
     assert len(key) >= 32
-    content = response.content.decode()
+    assert key not in response["Location"]
+    content = shown.content.decode()
     assert "Copy this key now" in content
     assert f"/hooks/{key}/" in content
     assert "webhook_configs" in content  # the example configuration for Alertmanager
-    integration = Integration.objects.get()
     assert key not in json.dumps(list(Integration.objects.values()), default=str)
     assert integration.key_hash == services.hash_key(key)
     detail = client_logged_in.get(f"/integrations/{integration.pk}/").content.decode()
@@ -63,8 +66,10 @@ def test_rotate_shows_a_new_key_and_the_old_one_stops_working(client_logged_in, 
 
     response = client_logged_in.post(f"/integrations/{integration.pk}/rotate/")
 
-    new_key = response.context["new_key"]
+    assert response.status_code == 302
+    new_key = client_logged_in.get(response["Location"]).context["new_key"]
     assert new_key != old_key
+    assert client_logged_in.get(response["Location"]).context["new_key"] == ""  # shown once
     assert services.integration_for_key(old_key) is None
     assert services.integration_for_key(new_key) == integration
 
