@@ -5,10 +5,11 @@ POST /v2/enqueue     PagerDuty Events API v2 compatible; the integration key is 
 
 Each authenticates, checks size and rate, validates, stores the delivery and answers 202. Never a
 500: anything unexpected is logged and answered 503 so the sender retries (nothing was lost, since
-a delivery is stored before it is answered or not at all).
+a delivery is stored before it is answered or not at all). A body that can never be accepted (not
+JSON, nested past `core.json.MAX_DEPTH`, an SNS subscription pointing away from SNS) gets its 4xx, so
+the sender does not retry it.
 """
 
-import json
 import logging
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from alerts import ratelimit, services
 from alerts.models import Integration, Kind
 from core import errors
+from core import json as core_json
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +122,11 @@ def pagerduty_enqueue(request: HttpRequest) -> JsonResponse:
                 status=413,
             )
         try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            payload = core_json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError:
             return _pd_invalid(["Body is not valid JSON."], "Invalid JSON")
+        except core_json.JsonError as exc:  # nested too deep included: never worth a retry
+            return _pd_invalid([f"Body is not valid JSON: {exc.message}"], "Invalid JSON")
         routing_key = payload.get("routing_key") if isinstance(payload, dict) else None
         if not isinstance(routing_key, str) or not routing_key:
             return _pd_invalid(["'routing_key' is missing or blank."])

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_description_list
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -56,6 +57,19 @@ class EnumFieldScheme(OpenApiSerializerFieldExtension):
             "enum": list(choices.values),
             "description": build_choice_description_list(choices.choices),
         }
+
+
+# An http(s) link in the shape Django's URLValidator (which the model's URLField runs) accepts: host labels
+# of at most 63 characters, a top-level domain of letters, then anything without whitespace. The schema
+# states this subset, so a link it allows is one the API keeps.
+LINK_PATTERN = (
+    r"^(?:https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s]*)?)?$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 200, "pattern": LINK_PATTERN})
+class LinkField(serializers.URLField):
+    """A tracker link: an http(s) URL, at most 200 characters, or blank."""
 
 
 # --- Output ------------------------------------------------------------------------------------------
@@ -329,7 +343,7 @@ class ActionItemIn(StrictIn):
         help_text="Done stamps `completed_at`; won't do needs `wont_do_reason`.",
     )
     wont_do_reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    tracker_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    tracker_url = LinkField(required=False, allow_blank=True, max_length=200)
     effective = serializers.BooleanField(
         required=False, allow_null=True, help_text="Once done: did it prove effective?"
     )

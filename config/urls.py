@@ -31,3 +31,9 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("incidents.urls")),
 ]
+
+# Under /api/ these answer JSON like the API's own errors (core/error_pages.py); pages keep Django's.
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

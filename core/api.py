@@ -59,9 +59,10 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def _validation_error(exc: exceptions.ValidationError) -> dict[str, Any]:
     fields = _flatten(exc.detail)
+    codes = {name: [str(code) for code in values] for name, values in _flatten(exc.get_codes()).items()}
     name, problems = next(iter(fields.items()), (api_settings.NON_FIELD_ERRORS_KEY, ["Invalid input."]))
     message = problems[0] if name == api_settings.NON_FIELD_ERRORS_KEY else f"{name}: {problems[0]}"
-    return {"message": message, "code": "invalid", "extra": {"fields": fields}}
+    return {"message": message, "code": "invalid", "extra": {"fields": fields, "codes": codes}}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -74,6 +75,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, django_exceptions.RequestDataTooBig):
         return Response(_too_large(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, django_exceptions.SuspiciousOperation):
+        # Django's own refusals of a request (too many fields or files, a bad Host): its 400 page is
+        # HTML, so they are answered here as every other error.
+        return Response(suspicious_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, django_exceptions.PermissionDenied):
@@ -89,7 +94,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = {
             "message": str(detail),
             "code": getattr(detail, "code", None) or exc.default_code,
-            "extra": {},
+            "extra": dict(getattr(exc, "extra", None) or {}),
         }
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
@@ -98,6 +103,63 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         headers["Retry-After"] = str(wait)
         body["extra"] = {"wait": wait}
     return Response(body, status=exc.status_code, headers=headers)
+
+
+def suspicious_body(exc: django_exceptions.SuspiciousOperation) -> dict[str, Any]:
+    """The JSON error of a request Django refuses as suspicious (a 400)."""
+    if isinstance(exc, django_exceptions.TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return {
+            "message": f"The request has more than {limit} parameters or fields.",
+            "code": "too_many_fields",
+            "extra": {"max_fields": limit},
+        }
+    if isinstance(exc, django_exceptions.TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return {
+            "message": f"The request has more than {limit} files.",
+            "code": "too_many_files",
+            "extra": {"max_files": limit},
+        }
+    if isinstance(exc, django_exceptions.DisallowedHost):
+        return {
+            "message": "The Host header names no host this server answers for.",
+            "code": "bad_host",
+            "extra": {},
+        }
+    return {"message": "The request cannot be read.", "code": "bad_request", "extra": {}}
+
+
+# --- Characters the database cannot store --------------------------------------------------------------
+
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+def _nul_fields(value: Any, prefix: str) -> list[str]:
+    """The names (dotted, like `extra.fields`) of every string in `value` holding a NUL character."""
+    if isinstance(value, str):
+        return [prefix or api_settings.NON_FIELD_ERRORS_KEY] if "\x00" in value else []
+    if hasattr(value, "lists"):  # a QueryDict: each name with all its values
+        value = dict(value.lists())
+    if isinstance(value, Mapping):
+        found = []
+        for key, item in value.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            found += [name] if "\x00" in str(key) else _nul_fields(item, name)
+        return found
+    if isinstance(value, list | tuple):
+        if prefix and all(isinstance(item, str) for item in value):  # repeated parameter or list of text
+            return [prefix] if any("\x00" in item for item in value) else []
+        return [name for index, item in enumerate(value) for name in _nul_fields(item, f"{prefix}.{index}")]
+    return []
+
+
+def refuse_nul(data: Any) -> None:
+    """A 400 naming every field whose text holds a NUL character, before anything looks it up:
+    PostgreSQL cannot compare or store one (a lookup by such a slug or username would fail with a 500)."""
+    names = _nul_fields(data, "")
+    if names:
+        raise exceptions.ValidationError({name: [NUL_MESSAGE] for name in names}, code="null_characters")
 
 
 class IsActiveAccount(permissions.BasePermission):
@@ -128,20 +190,69 @@ class PageIn(serializers.Serializer):
     )
 
 
+def _expected_type(field: serializers.Field) -> tuple[type, ...] | None:
+    """The JSON types a field reads, where DRF would coerce others: CharField turns 0 into "0" and
+    IntegerField "5" into 5. None where the field checks the type itself (dates, nested, ...)."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,)
+    if isinstance(field, serializers.IntegerField):
+        return (int,)
+    if isinstance(field, serializers.CharField | serializers.RelatedField):
+        return (str,)
+    if isinstance(field, serializers.ChoiceField) and all(isinstance(key, str) for key in field.choices):
+        return (str,)
+    return None
+
+
+def _type_errors(field: serializers.Field, value: Any) -> list[str] | dict[int, list[str]]:
+    """What is wrong with the JSON type of `value` for `field`, shaped as DRF's own errors (a list's
+    items by index, so the field is named like `blast_radius.0`); empty when nothing is."""
+    if value is None:
+        return []  # allow_null decides
+    if isinstance(field, serializers.ListField | serializers.ManyRelatedField):
+        child = field.child if isinstance(field, serializers.ListField) else field.child_relation
+        if not isinstance(value, list):
+            return []  # DRF answers "Expected a list of items"
+        items = {index: _type_errors(child, item) for index, item in enumerate(value)}
+        return {index: problem for index, problem in items.items() if problem}
+    expected = _expected_type(field)
+    # bool is an int in Python, never in JSON.
+    if expected is None or (
+        isinstance(value, expected) and (expected == (bool,) or not isinstance(value, bool))
+    ):
+        return []
+    names = {bool: "a boolean", int: "an integer", str: "a string"}
+    return [f"Must be {names[expected[0]]}, not {type(value).__name__}."]
+
+
 class StrictIn(serializers.Serializer):
     """A request body that refuses fields it does not know, so a typo or a read-only field (status, a
-    stamp) is a 400 naming it rather than silently ignored."""
+    stamp) is a 400 naming it rather than silently ignored; and values of the wrong JSON type (a number
+    where text is expected), which DRF would otherwise coerce. The schema says both
+    (`core.schema.postprocess`: `additionalProperties: false`)."""
 
-    IGNORED = frozenset({"csrfmiddlewaretoken"})  # sent by HTML forms
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping) and not hasattr(data, "lists"):  # JSON (a QueryDict holds only text)
+            problems = {}
+            for name, value in data.items():
+                field = self.fields.get(name)
+                if field is not None and not field.read_only:
+                    problem = _type_errors(field, value)
+                    if problem:
+                        problems[name] = problem
+            if problems:
+                raise serializers.ValidationError(problems, code="wrong_type")
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         data = self.initial_data
         if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields) - self.IGNORED)
+            unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 accepted = ", ".join(self.fields)
                 raise serializers.ValidationError(
-                    {name: [f"Unknown field; accepted: {accepted}."] for name in unknown}
+                    {name: [f"Unknown field; accepted: {accepted}."] for name in unknown},
+                    code="unknown_field",
                 )
         return attrs
 
@@ -188,7 +299,9 @@ ERROR_DESCRIPTIONS = {
 
 
 def validated(serializer_class: type[serializers.Serializer], data) -> dict[str, Any]:
-    """The input checked by `serializer_class`, or a 400 through the exception handler."""
+    """The input checked by `serializer_class`, or a 400 through the exception handler. Text holding a
+    NUL character is refused first, whatever the field (see `refuse_nul`)."""
+    refuse_nul(data)
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -224,6 +337,9 @@ class ApiView(APIView):
             length = 0
         if limit is not None and length > limit:
             raise PayloadTooLarge()
+        # A path segment with a NUL character (`<str:key>` matches one) names nothing that can exist.
+        if any(isinstance(value, str) and "\x00" in value for value in kwargs.values()):
+            raise exceptions.NotFound(f"No endpoint at {request.path!r}.")
 
     def paginate(self, queryset, represent: Callable[[list], list]) -> Response:
         """One page of `queryset` ({"count", "next", "previous", "results"}); `represent` turns the

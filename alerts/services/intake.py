@@ -19,6 +19,7 @@ from alerts import adapters, doorbell
 from alerts.adapters.base import PayloadError
 from alerts.models import Delivery, DeliveryState, Integration, Kind
 from core import errors
+from core import json as core_json
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ class CertificateUnavailable(errors.ApplicationError):
     default_code = "unavailable"
 
 
+class UntrustedSubscription(errors.PermissionDenied):
+    """An SNS subscription whose URLs do not point at SNS: refused (403), stored nowhere."""
+
+    default_code = "untrusted_subscription"
+
+
 class Rejected(errors.ValidationFailed):
     """The body is not something we can read; the delivery is stored as rejected for the record."""
 
@@ -62,17 +69,47 @@ class Received:
 
 
 def _decode(body: bytes) -> Any:
+    """The JSON value of the body (`core.json`: nesting bounded, lone surrogates replaced by U+FFFD)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PayloadError(f"The body is not valid UTF-8 (byte {exc.start}).", extra={"field": "$"}) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return core_json.loads(text)
+    except core_json.JsonError as exc:  # TooDeep too: a body that can never parse is not retried
         raise PayloadError(
-            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
-            extra={"field": "$", "line": exc.lineno, "column": exc.colno},
+            f"The body is not valid JSON: {exc.message}",
+            extra={"field": "$", "reason": exc.code, **exc.extra},
         ) from None
+
+
+def _stored_text(body: bytes, payload: Any) -> str:
+    """The body as stored, for the worker to parse again the same way. A body escaping a lone surrogate
+    is stored re-serialized from the decoded payload (the surrogate now U+FFFD): PostgreSQL could hold
+    the escape, but the worker's `json.loads` would bring the surrogate back and fail to store it."""
+    text = body.decode("utf-8", errors="replace").replace("\x00", "")
+    if core_json.has_surrogates(text) and json.loads(text) != payload:
+        return json.dumps(payload, ensure_ascii=False)
+    return text
+
+
+def _refuse_untrusted_subscription(integration: Integration, payload: Any) -> None:
+    """An SNS SubscriptionConfirmation must point at SNS: both its SubscribeURL (which the worker would
+    GET) and its SigningCertURL must be trusted SNS https URLs (`sns.is_trusted_sns_url`). Anything else
+    is refused before it is stored, verified or fetched: nothing is requested on its behalf."""
+    if integration.kind != Kind.CLOUDWATCH or not isinstance(payload, dict):
+        return
+    if payload.get("Type") != "SubscriptionConfirmation":
+        return
+    from alerts import sns
+
+    for name, certificate in (("SubscribeURL", False), ("SigningCertURL", True)):
+        if not sns.is_trusted_sns_url(payload.get(name), certificate=certificate):
+            raise UntrustedSubscription(
+                f"The {name} of this SubscriptionConfirmation is not an SNS https URL; "
+                "nothing was requested.",
+                extra={"field": name},
+            )
 
 
 def _authenticate(integration: Integration, body: bytes, payload: Any, headers: Mapping[str, str]) -> None:
@@ -137,8 +174,11 @@ def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[
     """Validate and store one delivery, then ring the doorbell.
 
     Raises Rejected (400, the delivery is stored as rejected with the reason) for bodies that cannot
-    be read, and Unauthorized (401, nothing stored) for bad signatures. A retry of a delivery whose
-    vendor id was already stored returns `duplicate=True` and stores nothing.
+    be read (nested past `core.json.MAX_DEPTH` included), Unauthorized (401, nothing stored) for bad
+    signatures, and UntrustedSubscription (403, nothing stored or fetched) for an SNS subscription
+    pointing elsewhere than SNS. A lone surrogate in the body is stored as U+FFFD (`_stored_text`).
+    A retry of a delivery whose vendor id was already stored returns `duplicate=True` and stores
+    nothing.
     """
     headers = {name.lower(): value for name, value in headers.items()}
     kept = {name: headers[name][:500] for name in KEPT_HEADERS if name in headers}
@@ -146,6 +186,7 @@ def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[
     now = timezone.now()
     try:
         payload = _decode(body)
+        _refuse_untrusted_subscription(integration, payload)
         _authenticate(integration, body, payload, headers)
         defaults = _defaults(integration, payload)
         parsed = adapters.parser(integration.kind)(payload, headers=headers, defaults=defaults)
@@ -161,6 +202,7 @@ def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[
         )
         raise Rejected(exc.message, code=exc.code, extra=exc.extra) from None
     meta = {**defaults, **parsed.meta}
+    text = _stored_text(body, payload)
     delivery_id = _store(
         integration, received_at=now, body=text, headers=kept, vendor_id=parsed.vendor_id[:200], meta=meta
     )
