@@ -5,7 +5,23 @@ from coe.models import COMMENT_MAX_LENGTH, ActionKind, ActionStatus, FactorCateg
 
 
 def _users():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class PersonField(forms.ModelChoiceField):
+    """A person picker that shows full names ("Alice Martin"), else the username."""
+
+    def label_from_instance(self, obj) -> str:
+        return _name(obj)
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _name(obj)
 
 
 class SectionForm(forms.Form):
@@ -29,7 +45,7 @@ class FactorForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(queryset=_users(), required=False)
+    owner = PersonField(queryset=_users(), required=False)
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     kind = forms.ChoiceField(choices=ActionKind.choices, initial=ActionKind.PREVENT)
@@ -39,7 +55,14 @@ class ActionItemForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(queryset=_users(), required=False)
+    """The reviewers to send the COE to: anyone active but its owner (who cannot review their own)."""
+
+    reviewers = PeopleField(queryset=_users(), required=False)
+
+    def __init__(self, *args, owner_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owner_id is not None:
+            self.fields["reviewers"].queryset = _users().exclude(pk=owner_id)
 
 
 class ReviewForm(forms.Form):

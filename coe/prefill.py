@@ -1,7 +1,8 @@
 """The text a new COE starts with, drawn from its incident. Pure: plain values in, Markdown out.
 
-Section 1 gets the timeline, section 2 the phase stamps, durations and alerts, section 3 the impact
-fields, downtime and estimated cost. Every line is a starting point to edit, not a finished answer.
+Section 1 gets the timeline (the phases at their current, corrected stamps, in time order), section 2
+the phase stamps, durations and alerts, section 3 the impact fields, downtime and estimated cost. Every
+line is a starting point to edit, not a finished answer.
 """
 
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,31 @@ def _duration(value: timedelta | None) -> str:
     minutes = int(value.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+IMPACT_BEGAN = "Impact began"
+
+
+def timeline(
+    *, started_at: datetime | None, phases: Sequence[PhaseLine], events: Iterable[TimelineLine]
+) -> list[TimelineLine]:
+    """The incident's timeline as its stamps say now: impact began, each phase ended (or was skipped)
+    at its current, corrected stamp, among the other events, in time order.
+
+    `events` must leave out the phase events (their times are those of the first recording, which a
+    correction does not move); the stamps stand for them. At one instant, impact beginning comes
+    first, then the events in the given order, then the phases in lifecycle order.
+    """
+    ranked: list[tuple[datetime, int, int, TimelineLine]] = []
+    if started_at is not None:
+        ranked.append((started_at, 0, 0, TimelineLine(started_at, IMPACT_BEGAN)))
+    for order, line in enumerate(events):
+        ranked.append((line.at, 1, order, line))
+    for order, phase in enumerate(phases):
+        if phase.ended is not None:
+            text = f"Phase {'skipped' if phase.skipped else 'ended'}: {phase.label}"
+            ranked.append((phase.ended, 2, order, TimelineLine(phase.ended, text)))
+    return [line for *_, line in sorted(ranked, key=lambda row: row[:3])]
 
 
 def what_happened(lines: Iterable[TimelineLine]) -> str:

@@ -1,15 +1,29 @@
 """Reads of COE documents, shaped for the page (a fixed number of queries whatever their size)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
-from coe import markdown
-from coe.models import ActionItem, ActionStatus, Coe, Comment, Reviewer, Section
+from coe import markdown, prefill
+from coe.models import (
+    ActionItem,
+    ActionStatus,
+    Coe,
+    CoeEvent,
+    CoeEventKind,
+    CoeState,
+    Comment,
+    ReviewDecision,
+    Reviewer,
+    Section,
+)
 from coe.sections import GUIDANCE, SectionKey
-from incidents.models import Incident
+from incidents import phases
+from incidents import selectors as incident_selectors
+from incidents.models import EventKind, Incident
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,7 @@ def coe_get(*, coe_id: int) -> Coe | None:
             "factors",
             Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
             Prefetch("reviewers", queryset=Reviewer.objects.select_related("user")),
+            Prefetch("events", queryset=CoeEvent.objects.select_related("actor")),
         )
         .filter(pk=coe_id)
         .first()
@@ -53,6 +68,50 @@ def coe_sections(coe: Coe) -> list[SectionView]:
             )
         )
     return views
+
+
+# The phase events are recorded at the time first given; a correction moves the stamp, not them. The
+# timeline takes the phases from the stamps instead, and the corrections are in the stamps already.
+STAMPED_EVENTS = (EventKind.PHASE_ADVANCED, EventKind.PHASE_SKIPPED, EventKind.STAMP_CORRECTED)
+
+
+def _event_text(event) -> str:
+    label = event.get_kind_display()
+    if event.kind == EventKind.NOTE:
+        return event.body
+    if event.phase and event.kind == EventKind.REOPENED:
+        return f"{label} (back to {phases.Phase(event.phase).label}){': ' + event.body if event.body else ''}"
+    return f"{label}{': ' + event.body if event.body else ''}"
+
+
+def _declared_at(event, stamps) -> object:
+    """A declaration is stamped: detected_at when a person declared it, started_at when an alert opened
+    it (still in detect). It moves with a correction of that stamp."""
+    field = "started_at" if event.phase == phases.Phase.DETECT else "detected_at"
+    return stamps.get(field) or event.occurred_at
+
+
+def phase_lines(figures: incident_selectors.IncidentFigures) -> list[prefill.PhaseLine]:
+    return [
+        prefill.PhaseLine(s.phase.label, s.started, s.ended, s.duration, s.skipped)
+        for s in figures.durations.spans
+    ]
+
+
+def incident_timeline_lines(
+    incident: Incident, figures: incident_selectors.IncidentFigures | None = None
+) -> list[prefill.TimelineLine]:
+    """The incident's timeline for a COE (its section 1 and the export): the phases at their current
+    stamps, declarations, notes and the other events, in time order; field edits left out. One query."""
+    figures = figures or incident_selectors.incident_figures(incident)
+    stamps = incident.stamps
+    events = []
+    for event in incident_selectors.incident_timeline(incident_id=incident.pk):
+        if event.kind in STAMPED_EVENTS or event.kind == EventKind.FIELD_CHANGED:
+            continue
+        at = _declared_at(event, stamps) if event.kind == EventKind.DECLARED else event.occurred_at
+        events.append(prefill.TimelineLine(at=at, text=_event_text(event)))
+    return prefill.timeline(started_at=stamps["started_at"], phases=phase_lines(figures), events=events)
 
 
 def action_item_list(*, user=None, team: str = "", status: str = "", overdue: bool = False):
@@ -169,3 +228,59 @@ def later_incident_counts(coe: Coe) -> dict[int, int]:
 def active_users() -> list:
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     return list(users.only("pk", "username", "first_name", "last_name"))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One review decision: who, what, when, and what they said."""
+
+    name: str
+    decision: str  # a ReviewDecision value
+    comment: str
+    at: datetime
+
+    @property
+    def label(self) -> str:
+        return ReviewDecision(self.decision).label
+
+
+def _recorded(event: CoeEvent) -> list[Decision]:
+    """The decisions a round-ending event recorded (`coe.services.coe_review` writes them); an event
+    written before decisions were recorded stands for its own decision."""
+    recorded = event.data.get("decisions")
+    if recorded is None:
+        name = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "Someone"
+        return [Decision(name=name, decision=event.kind, comment=event.body, at=event.at)]
+    return [
+        Decision(
+            name=row["name"],
+            decision=row["decision"],
+            comment=row.get("comment", ""),
+            at=datetime.fromisoformat(row["at"]),
+        )
+        for row in recorded
+    ]
+
+
+def review_decisions(coe: Coe) -> list[Decision]:
+    """Every review decision of every round, oldest first: the rounds that ended (approved, or changes
+    requested) from their events, and the round under way from its reviewers. Reads what `coe_get`
+    prefetched (events with their actors, reviewers with their users): no query."""
+    decisions = [
+        decision
+        for event in coe.events.all()
+        if event.kind in (CoeEventKind.APPROVED, CoeEventKind.CHANGES_REQUESTED)
+        for decision in _recorded(event)
+    ]
+    if coe.state == CoeState.IN_REVIEW:
+        decisions += [
+            Decision(
+                name=reviewer.user.get_full_name() or reviewer.user.get_username(),
+                decision=reviewer.decision,
+                comment=reviewer.comment,
+                at=reviewer.decided_at,
+            )
+            for reviewer in coe.reviewers.all()
+            if reviewer.decision != ReviewDecision.PENDING and reviewer.decided_at is not None
+        ]
+    return sorted(decisions, key=lambda decision: decision.at)

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from coe import blameless, findings, policy, prefill
+from coe import blameless, findings, policy, prefill, selectors
 from coe.models import (
     ActionItem,
     ActionKind,
@@ -27,10 +28,10 @@ from coe.models import (
 )
 from coe.sections import GUIDANCE, SectionKey
 from core import errors
-from incidents import phases
 from incidents import selectors as incident_selectors
-from incidents.models import EventKind, Incident
+from incidents.models import Incident
 from metrics import services as metrics_services
+from notifications import services as notifications_services
 
 MAX_WHYS = 5
 ENDS_AT_A_PERSON = {
@@ -56,8 +57,26 @@ def _locked_coe(coe_id: int) -> Coe:
         raise errors.NotFound(f"COE {coe_id} does not exist.", extra={"coe_id": coe_id}) from None
 
 
+def coe_can_edit(coe: Coe) -> bool:
+    """Whether the document (sections, factors) can change: not once approved (published) until it is
+    reopened. The page asks this to hide the editors the services would refuse."""
+    return coe.state in EDITABLE_STATES
+
+
+def coe_can_reopen(coe: Coe, user) -> bool:
+    """Whether `user` may reopen the COE: it is approved, and they are its owner, one of its named
+    reviewers, the incident's commander, or staff. Reads the COE's reviewers (prefetched on the page)."""
+    if coe.state != CoeState.APPROVED or user is None or not user.is_authenticated:
+        return False
+    return (
+        user.is_staff
+        or user.pk in (coe.owner_id, coe.incident.commander_id)
+        or any(reviewer.user_id == user.pk for reviewer in coe.reviewers.all())
+    )
+
+
 def _require_editable(coe: Coe) -> None:
-    if coe.state not in EDITABLE_STATES:
+    if not coe_can_edit(coe):
         raise errors.Conflict(
             "This COE is approved and published: reopen it (with a reason) to change it.",
             code="coe_read_only",
@@ -71,21 +90,11 @@ def _event(coe: Coe, kind: str, *, actor, body: str = "", **data: Any) -> None:
 
 def _prefills(incident: Incident) -> dict[str, str]:
     figures = incident_selectors.incident_figures(incident)
-    timeline = incident_selectors.incident_timeline(incident_id=incident.pk)
-    lines = [
-        prefill.TimelineLine(at=event.occurred_at, text=_event_text(event))
-        for event in timeline
-        if event.kind != EventKind.FIELD_CHANGED
-    ]
     alerts = [f"{alert.title} ({alert.get_status_display().lower()})" for alert in incident.alerts.all()[:20]]
-    spans = [
-        prefill.PhaseLine(s.phase.label, s.started, s.ended, s.duration, s.skipped)
-        for s in figures.durations.spans
-    ]
     return {
-        SectionKey.WHAT_HAPPENED: prefill.what_happened(lines),
+        SectionKey.WHAT_HAPPENED: prefill.what_happened(selectors.incident_timeline_lines(incident, figures)),
         SectionKey.DATA: prefill.data(
-            phases=spans,
+            phases=selectors.phase_lines(figures),
             time_to_detect=figures.durations.time_to_detect,
             time_to_recover=figures.durations.time_to_recover,
             time_to_resolve=figures.durations.time_to_resolve,
@@ -100,15 +109,6 @@ def _prefills(incident: Incident) -> dict[str, str]:
             services=[service.name for service in incident.services.all()],
         ),
     }
-
-
-def _event_text(event) -> str:
-    label = event.get_kind_display()
-    if event.kind == EventKind.NOTE:
-        return event.body
-    if event.phase and event.kind in (EventKind.PHASE_ADVANCED, EventKind.PHASE_SKIPPED):
-        return f"{label}: {phases.Phase(event.phase).label}"
-    return f"{label}{': ' + event.body if event.body else ''}"
 
 
 @transaction.atomic
@@ -331,7 +331,11 @@ def submission_problems(coe: Coe, *, blocking_findings: int | None = None) -> li
 
 @transaction.atomic
 def coe_submit(*, coe_id: int, actor, reviewers: list) -> Coe:
-    """Send a COE to review. Every gate must pass; the error lists everything still missing."""
+    """Send a COE to review. Every gate must pass; the error lists everything still missing.
+
+    Holds the COE's row lock. The named reviewers (never the owner) start the round all pending. Side
+    effect: each reviewer is notified, in the app and by email as they chose, in this transaction
+    (emails go out after commit)."""
     coe = _locked_coe(coe_id)
     if coe.state not in (CoeState.DRAFT, CoeState.REOPENED):
         raise errors.Conflict(f"This COE is {coe.get_state_display().lower()}.", code="illegal_transition")
@@ -358,13 +362,50 @@ def coe_submit(*, coe_id: int, actor, reviewers: list) -> Coe:
     coe.submitted_at = timezone.now()
     coe.save(update_fields=["state", "submitted_at", "updated_at"])
     _event(coe, CoeEventKind.SUBMITTED, actor=actor, reviewers=[user.get_username() for user in reviewers])
+    _notify_reviewers(coe, reviewers, actor=actor)
     return coe
+
+
+def _notify_reviewers(coe: Coe, reviewers: list, *, actor) -> int:
+    """Tell each reviewer of the round the COE is theirs to review, in the app and by email as each
+    chose (notifications.models.Topic.REVIEW_REQUESTED; default both)."""
+    sender = (actor.get_full_name() or actor.get_username()) if actor is not None else "Someone"
+    incident = coe.incident
+    return notifications_services.review_requested_notify(
+        recipients=reviewers,
+        actor=actor,
+        text=f"{sender} sent you the {incident.reference} COE “{incident.title}” for review.",
+        url=reverse("coe:detail", args=[coe.pk]) + "#review-h",
+        subject=f"{sender} asks for your review of the {incident.reference} COE",
+    )
+
+
+def _round_decisions(coe: Coe) -> list[dict]:
+    """The decisions of the round that ends now, for its event: the next submission (or a reopen)
+    resets the reviewers, and the page and the export still show every decision ever made."""
+    reviews = (
+        Reviewer.objects.filter(coe=coe, decided_at__isnull=False)
+        .exclude(decision=ReviewDecision.PENDING)
+        .select_related("user")
+        .order_by("decided_at", "id")
+    )
+    return [
+        {
+            "user_id": review.user_id,
+            "name": review.user.get_full_name() or review.user.get_username(),
+            "decision": review.decision,
+            "comment": review.comment,
+            "at": review.decided_at.isoformat(),
+        }
+        for review in reviews
+    ]
 
 
 @transaction.atomic
 def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Coe:
     """A named reviewer approves or requests changes. Changes requested sends the COE back to draft;
-    enough approvals for its severity approve (publish) it."""
+    enough approvals for its severity approve (publish) it. Holds the COE's row lock. The event that
+    ends a round (changes requested, approved) records every decision of that round."""
     coe = _locked_coe(coe_id)
     if coe.state != CoeState.IN_REVIEW:
         raise errors.Conflict(
@@ -383,14 +424,17 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
     if decision == ReviewDecision.CHANGES_REQUESTED:
         coe.state = CoeState.DRAFT
         coe.save(update_fields=["state", "updated_at"])
-        _event(coe, CoeEventKind.CHANGES_REQUESTED, actor=reviewer, body=comment.strip())
+        _event(coe, CoeEventKind.CHANGES_REQUESTED, actor=reviewer, body=comment.strip(),
+               decisions=_round_decisions(coe))  # fmt: skip
         return coe
     approvals = Reviewer.objects.filter(coe=coe, decision=ReviewDecision.APPROVED).count()
     if approvals >= policy.approvals_required(coe.incident.severity):
         coe.state = CoeState.APPROVED
         coe.approved_at = now
         coe.save(update_fields=["state", "approved_at", "updated_at"])
-        _event(coe, CoeEventKind.APPROVED, actor=reviewer, body=comment.strip())
+        _event(
+            coe, CoeEventKind.APPROVED, actor=reviewer, body=comment.strip(), decisions=_round_decisions(coe)
+        )
         if coe.due_on:  # COEs are counted on time or late in the week they were due
             metrics_services.week_changed_on_commit(at=coe.due_on)
         # and their contributing factors in the week they were approved
@@ -400,9 +444,15 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
 
 @transaction.atomic
 def coe_reopen(*, coe_id: int, actor, reason: str) -> Coe:
+    """Reopen an approved COE, with a reason: editable again, every reviewer pending again. Holds the
+    COE's row lock. Only those `coe_can_reopen` names may (PermissionDenied otherwise)."""
     coe = _locked_coe(coe_id)
     if coe.state != CoeState.APPROVED:
         raise errors.Conflict("Only an approved COE can be reopened.", code="illegal_transition")
+    if not coe_can_reopen(coe, actor):
+        raise errors.PermissionDenied(
+            "Only the owner, a reviewer or the incident commander can reopen this COE."
+        )
     if not reason.strip():
         raise errors.ValidationFailed("A reason is required to reopen a COE.", extra={"field": "reason"})
     coe.state = CoeState.REOPENED

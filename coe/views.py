@@ -4,9 +4,11 @@ texts, so nothing typed is lost."""
 
 import difflib
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coe import export, findings, forms, markdown, selectors, services
@@ -34,7 +36,7 @@ def coe_start(request: HttpRequest, incident_id: int) -> HttpResponse:
     return redirect("coe:detail", coe_id=coe.pk)
 
 
-def _page_context(coe: Coe, **extra) -> dict:
+def _page_context(coe: Coe, *, user, **extra) -> dict:
     open_findings = findings.open_findings(coe)
     by_section: dict[str, list] = {}
     for item in open_findings:
@@ -48,26 +50,33 @@ def _page_context(coe: Coe, **extra) -> dict:
             coe, blocking_findings=findings.blocking_count(open_findings)
         ),
         "overdue": services.coe_overdue(coe),
-        "factor_form": forms.FactorForm(),
-        "item_form": forms.ActionItemForm(),
-        "submit_form": forms.SubmitForm(),
-        "review_form": forms.ReviewForm(),
-        "reason_form": forms.ReasonForm(),
+        "can_edit": services.coe_can_edit(coe),
+        "can_reopen": services.coe_can_reopen(coe, user),
+        "decisions": selectors.review_decisions(coe),
+        "factor_form": forms.FactorForm(auto_id=FACTOR_IDS),
+        "item_form": forms.ActionItemForm(auto_id=ITEM_IDS),
+        "submit_form": forms.SubmitForm(owner_id=coe.owner_id, auto_id=SUBMIT_IDS),
+        "review_form": forms.ReviewForm(auto_id=REVIEW_IDS),
+        "reason_form": forms.ReasonForm(auto_id=REVIEW_IDS),
         "item_statuses": ActionStatus.choices,
         "item_kinds": ActionKind.choices,
         "item_priorities": Priority.choices,
         "users": selectors.active_users(),
         "later_incidents": selectors.later_incident_counts(coe),
-        "my_review": next((r for r in coe.reviewers.all() if r.user_id == extra.get("user_id")), None),
+        "my_review": next((r for r in coe.reviewers.all() if r.user_id == user.pk), None),
         "conflicts": {},
         "mines": {},
         **extra,
     }
 
 
+# Each form of the page has ids of its own (the page holds several forms with a "comment" or a "title").
+FACTOR_IDS, ITEM_IDS, SUBMIT_IDS, REVIEW_IDS = "factor-%s", "item-%s", "submit-%s", "review-%s"
+
+
 def coe_detail(request: HttpRequest, coe_id: int) -> HttpResponse:
     coe = _coe_or_404(coe_id)
-    return render(request, "coe/detail.html", _page_context(coe, user_id=request.user.pk))
+    return render(request, "coe/detail.html", _page_context(coe, user=request.user))
 
 
 @require_POST
@@ -98,7 +107,7 @@ def section_save(request: HttpRequest, coe_id: int, key: str) -> HttpResponse:
         if "conflict" in context:  # the whole page, with this section's conflict view: nothing typed is lost
             coe = _coe_or_404(coe_id)
             page = _page_context(
-                coe, user_id=request.user.pk, conflicts={key: context["conflict"]}, mines={key: body}
+                coe, user=request.user, conflicts={key: context["conflict"]}, mines={key: body}
             )
             return render(request, "coe/detail.html", page, status=409)
         if "error" in context:
@@ -113,6 +122,7 @@ def section_save(request: HttpRequest, coe_id: int, key: str) -> HttpResponse:
         written=services.section_written(section),
         section_findings=section_findings,
         coe_owner_id=section.coe.owner_id,
+        editable=services.coe_can_edit(section.coe),
     )
     if status == 200 and request.POST.get("autosave") == "1":
         return render(request, "coe/_section_saved.html", context)
@@ -150,8 +160,56 @@ def section_restore(request: HttpRequest, coe_id: int, key: str, version: int) -
     return redirect("coe:detail", coe_id=coe_id)
 
 
-def _act(request: HttpRequest, coe_id: int, form, action) -> HttpResponse:
-    """Run a form-backed service and go back to the COE, with its message."""
+# The parts of the page a form changes in place: (template, the anchor a plain post comes back to, the
+# context names of its form, confirmation and refusal).
+PARTS = {
+    "factors": ("coe/_factors_changed.html", "factors", "factor_form"),
+    "items": ("coe/_action_items_changed.html", "action-items", "item_form"),
+    "review": ("coe/_review_changed.html", "review", "submit_form"),
+}
+
+
+def _in_place(
+    request: HttpRequest, coe_id: int, *, part: str, form, action, done, keeps_form: bool = True
+) -> HttpResponse:
+    """Validate `form`, run `action` (one service call) and answer with what changed.
+
+    With htmx: the part's card, with its confirmation (role=status) or, when refused, the form as typed
+    with the error beside its field (422; 409 for a conflict), plus what depends on it out of band.
+    Without: a redirect back to the part's anchor, or the whole page with the refused form (422), so
+    nothing typed is lost either way. `done` turns the service's result into the confirmation.
+    `keeps_form`: `form` is the part's own form (shown again as typed), not a one-button form.
+    """
+    template, anchor, form_name = PARTS[part]
+    refused, status, result = None, 200, None
+    if form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except errors.NotFound:
+            raise Http404(f"COE {coe_id} does not exist.") from None
+        except errors.ApplicationError as exc:
+            refused, status = exc.message, 409 if isinstance(exc, errors.Conflict) else 422
+            field = (exc.extra or {}).get("field")
+            form.add_error(field if field in form.fields else None, exc.message)
+    else:
+        refused, status = "Check the fields marked below.", 422
+    if refused is None and not request.htmx:
+        messages.success(request, done(result))
+        return redirect(reverse("coe:detail", args=[coe_id]) + f"#{anchor}")
+    coe = _coe_or_404(coe_id)
+    if refused is None:
+        extra = {f"{part}_done": done(result)}
+    else:
+        extra = {f"{part}_refused": refused, **({form_name: form} if keeps_form else {})}
+    context = _page_context(coe, user=request.user, **extra)
+    if not request.htmx:
+        return render(request, "coe/detail.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+def _act(request: HttpRequest, coe_id: int, form, action, *, anchor: str = "review") -> HttpResponse:
+    """Run a form-backed service and go back to the COE (at `anchor`), with its message: for the
+    changes that redraw the whole page (a review decision, a reopen, a dismissed finding)."""
     if form.is_valid():
         try:
             action(form.cleaned_data)
@@ -161,47 +219,65 @@ def _act(request: HttpRequest, coe_id: int, form, action) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return redirect("coe:detail", coe_id=coe_id)
+    return redirect(reverse("coe:detail", args=[coe_id]) + f"#{anchor}")
 
 
 @require_POST
 def factor_add(request: HttpRequest, coe_id: int) -> HttpResponse:
-    return _act(
+    return _in_place(
         request,
         coe_id,
-        forms.FactorForm(request.POST),
-        lambda data: services.factor_save(coe_id=coe_id, actor=request.user, **data),
+        part="factors",
+        form=forms.FactorForm(request.POST, auto_id=FACTOR_IDS),
+        action=lambda data: services.factor_save(coe_id=coe_id, actor=request.user, **data),
+        done=lambda factor: f"Factor added: {factor.statement}",
     )
 
 
 @require_POST
 def factor_delete(request: HttpRequest, coe_id: int, factor_id: int) -> HttpResponse:
-    return _act(
+    return _in_place(
         request,
         coe_id,
-        forms.ReasonForm({"reason": "delete"}),
-        lambda data: services.factor_delete(coe_id=coe_id, factor_id=factor_id, actor=request.user),
+        part="factors",
+        form=django_forms.Form(data={}),
+        action=lambda data: services.factor_delete(coe_id=coe_id, factor_id=factor_id, actor=request.user),
+        done=lambda _: "Factor removed.",
+        keeps_form=False,
     )
 
 
 @require_POST
 def action_item_save(request: HttpRequest, coe_id: int, item_id: int | None = None) -> HttpResponse:
-    return _act(
+    return _in_place(
         request,
         coe_id,
-        forms.ActionItemForm(request.POST),
-        lambda data: services.action_item_save(coe_id=coe_id, actor=request.user, item_id=item_id, **data),
+        part="items",
+        form=forms.ActionItemForm(request.POST, auto_id=ITEM_IDS),
+        action=lambda data: services.action_item_save(
+            coe_id=coe_id, actor=request.user, item_id=item_id, **data
+        ),
+        keeps_form=item_id is None,  # an inline edit keeps its own fields; the add form is the part's
+        done=lambda item: f"Action item {'added' if item_id is None else 'saved'}: {item.title}",
     )
 
 
 @require_POST
 def coe_submit(request: HttpRequest, coe_id: int) -> HttpResponse:
-    return _act(
+    owner_id = Coe.objects.filter(pk=coe_id).values_list("owner_id", flat=True).first()
+    return _in_place(
         request,
         coe_id,
-        forms.SubmitForm(request.POST),
-        lambda data: services.coe_submit(
-            coe_id=coe_id, actor=request.user, reviewers=list(data["reviewers"])
+        part="review",
+        form=forms.SubmitForm(request.POST, owner_id=owner_id, auto_id=SUBMIT_IDS),
+        action=lambda data: (
+            services.coe_submit(coe_id=coe_id, actor=request.user, reviewers=list(data["reviewers"])),
+            list(data["reviewers"]),
+        ),
+        done=lambda result: (
+            "Sent for review; notified "
+            + ", ".join(user.get_full_name() or user.get_username() for user in result[1])
+            + "."
         ),
     )
 
@@ -280,17 +356,27 @@ def action_item_status(request: HttpRequest, coe_id: int, item_id: int) -> HttpR
         fields = {"status": data["status"], "wont_do_reason": data["wont_do_reason"]}
         if data["effective"] is not None:
             fields["effective"] = data["effective"]
-        services.action_item_save(coe_id=coe_id, actor=request.user, item_id=item_id, **fields)
+        return services.action_item_save(coe_id=coe_id, actor=request.user, item_id=item_id, **fields)
 
-    return _act(request, coe_id, forms.ActionItemStatusForm(request.POST), save)
+    return _in_place(
+        request,
+        coe_id,
+        part="items",
+        form=forms.ActionItemStatusForm(request.POST),
+        action=save,
+        done=lambda item: f"{item.title}: {item.get_status_display().lower()}.",
+        keeps_form=False,
+    )
 
 
 @require_POST
 def finding_dismiss(request: HttpRequest, coe_id: int) -> HttpResponse:
     form = forms.DismissFindingForm(request.POST)
+    section = request.POST.get("section", "")
     return _act(
         request,
         coe_id,
         form,
         lambda data: services.finding_dismiss(coe_id=coe_id, actor=request.user, **data),
+        anchor=f"section-{section}" if section in SectionKey.values else "review",
     )

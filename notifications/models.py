@@ -28,7 +28,8 @@ class ReminderKind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", "Weekly team digest"
 
 
-# What a person can choose channels for: each personal reminder kind, and mentions in COE comments.
+# What a person can choose channels for: each personal reminder kind, mentions in COE comments, and
+# COEs sent to them for review.
 PERSONAL_REMINDER_KINDS: tuple[str, ...] = (
     ReminderKind.ACTION_ITEM_DUE,
     ReminderKind.ACTION_ITEM_OVERDUE,
@@ -45,6 +46,7 @@ class Topic(models.TextChoices):
     REVIEW_PENDING = ReminderKind.REVIEW_PENDING.value, ReminderKind.REVIEW_PENDING.label
     INCIDENT_STALE = ReminderKind.INCIDENT_STALE.value, ReminderKind.INCIDENT_STALE.label
     MENTION = NotificationKind.MENTION.value, "Mentioned in a COE comment"
+    REVIEW_REQUESTED = "review_requested", "A COE sent to you for review"
 
 
 class ReminderLog(models.Model):
@@ -222,6 +224,7 @@ class MessageTopic(models.TextChoices):
     INCIDENT_STALE = ReminderKind.INCIDENT_STALE.value, "Incident without activity"
     WEEKLY_DIGEST = ReminderKind.WEEKLY_DIGEST.value, "Weekly digest"
     MENTION = "mention", "Mention"
+    REVIEW_REQUESTED = Topic.REVIEW_REQUESTED.value, "Review requested"
     INCIDENT_EVENT = "incident_event", "Incident event"
     TEST = "test", "Test"
 

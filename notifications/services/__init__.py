@@ -4,7 +4,8 @@
 - outbox: storing messages, sending one (outside transactions, guarded), retry, sweep
 - webhooks: team webhooks and the fan-out of incident events to them
 - digest: the weekly team digest
-- preferences: people's channels, digest subscriptions, team mailing addresses, mentions
+- preferences: people's channels, digest subscriptions, team mailing addresses, mentions and
+  review requests delivered by those choices
 """
 
 from notifications.services.digest import team_digest_send, weekly_digest
@@ -20,6 +21,7 @@ from notifications.services.preferences import (
     digest_address_remove,
     mention_notify,
     preferences_save,
+    review_requested_notify,
 )
 from notifications.services.reminders import reminders_scan
 from notifications.services.webhooks import (
@@ -42,6 +44,7 @@ __all__ = [
     "outbox_sweep",
     "preferences_save",
     "reminders_scan",
+    "review_requested_notify",
     "team_digest_send",
     "webhook_create",
     "webhook_set_enabled",

@@ -9,7 +9,7 @@ from core import errors
 from core import services as core_services
 from core.models import NotificationKind
 from notifications import selectors
-from notifications.models import DigestSubscription, MessageTopic, Preference, Topic
+from notifications.models import DigestSubscription, Preference, Topic
 from notifications.services import outbox
 
 
@@ -50,32 +50,73 @@ def digest_address_remove(*, subscription_id: int) -> None:
         raise errors.NotFound(f"Address {subscription_id} does not exist.", extra={"id": subscription_id})
 
 
-def mention_notify(*, recipients: list, actor, text: str, url: str, subject: str) -> int:
-    """Tell each of `recipients` they were mentioned: in the app and by email, as each chose (default
-    both). In the caller's transaction; emails go out after commit. One query for the preferences.
-    Returns how many people were told (the actor never is)."""
+def _notify(
+    *,
+    recipients: list,
+    actor,
+    topic: str,
+    kind: str,
+    text: str,
+    url: str,
+    subject: str,
+    template: str,
+) -> int:
+    """Tell each of `recipients` (never the actor) in the app and by email, as each chose for `topic`
+    (default both). In the caller's transaction; emails go out after commit. One query for the
+    preferences. Returns how many people were told."""
     recipients = [person for person in recipients if actor is None or person.pk != actor.pk]
     if not recipients:
         return 0
-    chosen = selectors.preferences_for(user_ids={person.pk for person in recipients}, topic=Topic.MENTION)
+    chosen = selectors.preferences_for(user_ids={person.pk for person in recipients}, topic=topic)
     messages = []
     for person in recipients:
         channels = chosen[person.pk]
         if channels.in_app:
-            core_services.notification_create(
-                recipient=person, actor=actor, kind=NotificationKind.MENTION, text=text, url=url
-            )
+            core_services.notification_create(recipient=person, actor=actor, kind=kind, text=text, url=url)
         if channels.email and person.email:
             messages.append(
                 outbox.email_message(
                     to_email=person.email,
                     user_id=person.pk,
-                    topic=MessageTopic.MENTION,
+                    topic=topic,
                     subject=subject,
-                    template="mention",
+                    template=template,
                     context={"text": text, "person": person, "actor": actor},
                     url=outbox.absolute(url),
                 )
             )
     outbox.messages_store(messages)
     return len(recipients)
+
+
+def mention_notify(*, recipients: list, actor, text: str, url: str, subject: str) -> int:
+    """Tell each of `recipients` they were mentioned: in the app and by email, as each chose (default
+    both). In the caller's transaction; emails go out after commit. One query for the preferences.
+    Returns how many people were told (the actor never is)."""
+    return _notify(
+        recipients=recipients,
+        actor=actor,
+        topic=Topic.MENTION,
+        kind=NotificationKind.MENTION,
+        text=text,
+        url=url,
+        subject=subject,
+        template="mention",
+    )
+
+
+def review_requested_notify(*, recipients: list, actor, text: str, url: str, subject: str) -> int:
+    """Tell each of `recipients` a COE was sent to them for review: in the app (listed as a review
+    waiting) and by email, as each chose for "review requested" (default both). In the caller's
+    transaction; emails go out after commit. Returns how many people were told (the actor never is)."""
+    return _notify(
+        recipients=recipients,
+        actor=actor,
+        topic=Topic.REVIEW_REQUESTED,
+        # core has no kind of its own for it; a review waiting for you is what it is.
+        kind=NotificationKind.REVIEW_PENDING,
+        text=text,
+        url=url,
+        subject=subject,
+        template="review_requested",
+    )

@@ -158,7 +158,9 @@ def test_start_prefills_what_happened_with_the_timeline_but_not_field_edits(coe)
     assert text.splitlines() == [
         "Timeline (from the incident; edit it into a narrative):",
         "",
+        "- 2025-01-03 10:00 UTC: Impact began",
         "- 2025-01-03 10:30 UTC: Declared",
+        "- 2025-01-03 10:30 UTC: Phase ended: Detect",
         "- 2025-01-03 10:35 UTC: Rolled back to v1.42",
         "- 2025-01-03 10:40 UTC: Phase ended: Evaluate",
         "- 2025-01-03 11:00 UTC: Phase ended: Respond",

@@ -568,7 +568,8 @@ def test_factor_add_through_the_page(client_logged_in, coe):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == page(coe)
+    assert response["Location"] == page(coe) + "#factors"
+    assert messages_of(response) == ["Factor added: Config changes skip validation"]
     factor = ContributingFactor.objects.get(coe=coe)
     assert (factor.statement, factor.category, factor.whys) == (
         "Config changes skip validation",
@@ -580,22 +581,27 @@ def test_factor_add_through_the_page(client_logged_in, coe):
     assert "<li>Why? The schema was never owned</li>" in content
 
 
-def test_factor_add_with_six_whys_is_refused_with_a_message(client_logged_in, coe):
+def test_factor_add_with_six_whys_is_refused_on_the_page_keeping_what_was_typed(client_logged_in, coe):
+    whys = "\n".join(f"why {n}" for n in range(6))
     response = client_logged_in.post(
-        f"/coe/{coe.pk}/factors/",
-        {"statement": "Too deep", "category": "process", "whys": "\n".join(f"why {n}" for n in range(6))},
+        f"/coe/{coe.pk}/factors/", {"statement": "Too deep", "category": "process", "whys": whys}
     )
 
-    assert response.status_code == 302
-    assert messages_of(response) == ["At most 5 whys."]
+    assert response.status_code == 422
+    content = response.content.decode()
+    form = element(content, "factor-form")
+    assert 'id="factor-whys_error" role="alert">At most 5 whys.</p>' in form
+    assert 'value="Too deep"' in form and f">\n{whys}</textarea>" in form
     assert not ContributingFactor.objects.filter(coe=coe).exists()
 
 
-def test_factor_add_with_an_invalid_form_names_the_fields(client_logged_in, coe):
+def test_factor_add_with_an_invalid_form_names_the_fields_beside_them(client_logged_in, coe):
     response = client_logged_in.post(f"/coe/{coe.pk}/factors/", {"statement": "", "category": "blame"})
 
-    (message,) = messages_of(response)
-    assert "statement:" in message and "category:" in message
+    assert response.status_code == 422
+    form = element(response.content.decode(), "factor-form")
+    assert 'id="factor-statement_error" role="alert">This field is required.</p>' in form
+    assert 'id="factor-category_error" role="alert">Select a valid choice.' in form
     assert not ContributingFactor.objects.filter(coe=coe).exists()
 
 
@@ -646,10 +652,13 @@ def test_action_item_add_through_the_page(client_logged_in, coe, rita):
     assert "Add at least one “prevent” action item" not in content
 
 
-def test_action_item_wont_do_without_a_reason_is_refused_with_a_message(client_logged_in, coe):
+def test_action_item_wont_do_without_a_reason_is_refused_beside_the_reason(client_logged_in, coe):
     response = client_logged_in.post(f"/coe/{coe.pk}/action-items/", item_form(status="wont_do"))
 
-    assert messages_of(response) == ["Say why it won't be done."]
+    assert response.status_code == 422
+    form = element(response.content.decode(), "item-form")
+    assert 'id="item-wont_do_reason_error" role="alert">Say why it won&#x27;t be done.</p>' in form
+    assert 'value="Validate configs in CI"' in form
     assert not ActionItem.objects.filter(coe=coe).exists()
 
 
@@ -669,11 +678,14 @@ def test_action_item_edit_through_the_page_marks_it_done(client_logged_in, coe, 
 def test_submit_with_problems_shows_them_and_changes_nothing(client_logged_in, coe, rita):
     before = snapshot(coe)
 
-    response = client_logged_in.post(f"/coe/{coe.pk}/submit/", {"reviewers": [rita.pk]}, follow=True)
+    response = client_logged_in.post(f"/coe/{coe.pk}/submit/", {"reviewers": [rita.pk]})
 
-    assert response.redirect_chain == [(page(coe), 302)]
-    (message,) = [str(m) for m in response.context["messages"]]
+    assert response.status_code == 422
+    message = response.context["review_refused"]
     assert message.startswith("Not ready for review: ")
+    assert f'<option value="{rita.pk}" selected>Rita</option>' in element(
+        response.content.decode(), "submit-form"
+    )
     for key in SectionKey:
         assert key.label in message
     assert "contributing factor" in message and "prevent" in message
@@ -686,7 +698,8 @@ def test_submit_without_reviewers_names_the_missing_reviewer(client_logged_in, c
 
     response = client_logged_in.post(f"/coe/{complete.pk}/submit/", {})
 
-    (message,) = messages_of(response)
+    assert response.status_code == 422
+    message = response.context["review_refused"]
     assert message.startswith("Not ready for review: ")
     assert "reviewer" in message
     assert snapshot(complete) == before
@@ -702,7 +715,7 @@ def test_submit_a_complete_coe_puts_it_in_review(client_logged_in, complete, rit
     assert 'data-testid="coe-state">In review<' in content
     assert "<li>Rita: Pending</li>" in content
     assert "<li>sam: Pending</li>" in content
-    assert f'action="/coe/{complete.pk}/review/"' not in content  # alice is not a reviewer
+    assert f'action="/coe/{complete.pk}/review/#review"' not in content  # alice is not a reviewer
 
 
 @pytest.fixture
@@ -718,7 +731,7 @@ def as_rita(client, rita):
 
 
 def test_review_form_is_shown_to_a_named_reviewer(as_rita, in_review):
-    assert f'action="/coe/{in_review.pk}/review/"' in as_rita.get(page(in_review)).content.decode()
+    assert f'action="/coe/{in_review.pk}/review/#review"' in as_rita.get(page(in_review)).content.decode()
 
 
 def test_review_approve_through_the_page_approves_and_offers_reopen(as_rita, in_review):
@@ -729,7 +742,7 @@ def test_review_approve_through_the_page_approves_and_offers_reopen(as_rita, in_
     content = as_rita.get(page(in_review)).content.decode()
     assert 'data-testid="coe-state">Approved<' in content
     assert "published and read-only" in content
-    assert f'action="/coe/{in_review.pk}/reopen/"' in content
+    assert f'action="/coe/{in_review.pk}/reopen/#review"' in content
 
 
 def test_review_request_changes_needs_a_comment(as_rita, in_review):
@@ -771,7 +784,7 @@ def test_reopen_through_the_page_needs_a_reason(client_logged_in, in_review, rit
     assert Reviewer.objects.get(coe=in_review, user=rita).decision == ReviewDecision.PENDING
     content = client_logged_in.get(page(in_review)).content.decode()
     assert 'data-testid="coe-state">Reopened<' in content
-    assert f'action="/coe/{in_review.pk}/submit/"' in content
+    assert f'action="/coe/{in_review.pk}/submit/#review"' in content
 
 
 # --- login ---------------------------------------------------------------------------------------
