@@ -5,16 +5,66 @@ Each periodic entry goes through `core.tasks.run_jittered`, which starts the rea
 delay (full jitter) with an expiry, so periodic work never fires in lockstep.
 """
 
+import functools
+import logging
 import os
+import random
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.worker.consumer import Consumer
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("cornerstone")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+class OutageTolerantConsumer(Consumer):
+    """The worker's consumer, made to outlive a broker outage of any length (CELERY_WORKER_CONSUMER).
+
+    Why a subclass: Celery 5.7 with kombu 5.7 shuts the whole worker down ("Unrecoverable error:
+    AttributeError: 'NoneType' object has no attribute 'hostname'") when Redis goes away while the
+    worker holds unacknowledged messages (acks_late, so every in-flight or prefetched task).
+    `on_connection_error_after_connected` first calls `connection.collect()`, whose channel close
+    tries to restore the unacked messages, fails on the dead socket and detaches the transport;
+    it then calls `connection.close()`, which closes the same channel again, tries the restore
+    again on the detached transport and raises AttributeError, which `ignore_errors` does not
+    swallow (only connection and channel errors). The same family as celery/kombu#582 and #970.
+    Nothing is lost by skipping that second restore: it could not reach Redis anyway; the
+    messages are in Redis's unacked index (restored after the visibility timeout if Redis kept
+    them), and our deliveries, sends and reminders live in PostgreSQL, where the sweeps find them.
+
+    Reconnecting: kombu retries with a linear backoff (the `interval_*` below); the first pause is
+    random, so workers that lost the broker together do not reconnect in lockstep, and the pause
+    is capped at 10 s so a worker resumes soon after Redis returns. With
+    `broker_connection_max_retries=None` it never gives up.
+    """
+
+    def ensure_connected(self, conn):
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection,
+            interval_start=random.uniform(0.5, 2.5),  # jitter, not a secret
+            interval_step=2,
+            interval_max=10,
+        )
+        return super().ensure_connected(conn)
+
+    def on_connection_error_after_connected(self, exc):
+        connection = self.connection
+        if connection is not None:
+            connection.close = functools.partial(_close_detached, connection.close)
+        super().on_connection_error_after_connected(exc)
+
+
+def _close_detached(close) -> None:
+    try:
+        close()
+    except AttributeError:  # the transport was detached by collect(): see OutageTolerantConsumer
+        logger.warning("broker connection already torn down; unacked messages left to the broker")
 
 
 def jittered(task: str, every: float | crontab, *, jitter: float, expires: float) -> dict:

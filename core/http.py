@@ -4,6 +4,11 @@ Every call has a connect timeout and a read timeout (each at most 5 s), a cap on
 accepts only http/https, and never follows redirects (a redirect could lead a URL that was checked
 as trusted somewhere else; a 3xx is a `BadStatus`). HTTPS verifies the server's certificate and host.
 
+Every call goes through the outbound guard (`core.netguard`): the host is resolved once, every address
+is checked (no private, loopback or link-local ones unless `OUTBOUND_ALLOW_PRIVATE_NETWORKS`), and the
+connection goes to the checked address, with the name as Host header and TLS SNI (no second lookup a
+DNS-rebinding answer could win). A refused address is a `RefusedAddress`, never transient.
+
 There are NO retries here: retries live in one layer, the Celery task (see STYLE.md, "Celery tasks").
 The caller decides. Every failure is an `HttpError`; `err.transient` says whether trying again later
 can help (timeouts, refused or dropped connections, 5xx and 429), e.g.::
@@ -25,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from core import netguard
 
 MAX_TIMEOUT = 5.0
 DEFAULT_TIMEOUT = (3.0, 5.0)
@@ -68,6 +75,10 @@ class BadStatus(HttpError):
         super().__init__(message, url=url, transient=status >= 500 or status == 429)
         self.status = status
         self.body = body  # at most the first KiB, for logs
+
+
+class RefusedAddress(HttpError):
+    """The host is, or resolves to, an address the server must not call; nothing was sent."""
 
 
 class ResponseTooLarge(HttpError):
@@ -180,12 +191,26 @@ def _connection(url: str, connect_timeout: float) -> http.client.HTTPConnection:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidUrl("only absolute http and https URLs are allowed", url=url)
     # An explicit port: given none, http.client would read one out of an IPv6 literal ("::1").
+    port = port or (443 if parts.scheme == "https" else 80)
+    try:
+        address = netguard.resolve(parts.hostname, port)
+    except netguard.RefusedAddress as exc:
+        raise RefusedAddress(str(exc), url=url) from exc
+    except netguard.Unresolvable as exc:
+        raise ConnectionFailed(str(exc), url=url) from exc
     if parts.scheme == "https":
         context = ssl.create_default_context()
-        return http.client.HTTPSConnection(
-            parts.hostname, port or 443, timeout=connect_timeout, context=context
-        )
-    return http.client.HTTPConnection(parts.hostname, port or 80, timeout=connect_timeout)
+        conn = http.client.HTTPSConnection(parts.hostname, port, timeout=connect_timeout, context=context)
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, port, timeout=connect_timeout)
+
+    # http.client's own hook for opening the socket: to the checked address, not a new lookup of
+    # the name (which it keeps for the Host header, SNI and certificate check).
+    def create_connection(target, timeout, source_address=None):
+        return socket.create_connection((address, target[1]), timeout, source_address)
+
+    conn._create_connection = create_connection
+    return conn
 
 
 def _set_remaining(sock: socket.socket, deadline: float, url: str) -> None:

@@ -155,9 +155,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 30
 CELERY_TASK_TIME_LIMIT = 45
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# The worker outlives a broker outage of any length: it retries the connection forever, at start-up
+# too, with backoff and jitter, and keeps its pool (see config.celery.OutageTolerantConsumer).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
+CELERY_WORKER_CONSUMER = "config.celery:OutageTolerantConsumer"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "socket_timeout": 5,
+    # A half-open connection (Redis failed over, a NAT forgot us) is noticed within seconds.
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    # No retry_on_timeout: a timed-out publish retried by redis-py may be sent twice, and retries
+    # live in one layer (the connection retry above, the tasks' own autoretry).
     "visibility_timeout": 3600,
 }
 CELERY_TIMEZONE = os.environ.get("REPORTING_TIME_ZONE", "UTC")  # beat crontabs (the Monday digest)
@@ -217,9 +229,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    # JSON in (depth-bounded, lone surrogates replaced: core.parsers), JSON out; nothing else.
-    "DEFAULT_PARSER_CLASSES": ["core.parsers.JsonParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "1000/min")},
@@ -232,8 +241,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    # additionalProperties: false on bodies, text patterns, 415 (see core/schema.py).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.postprocess"],
     "ENUM_NAME_OVERRIDES": {
         "PhaseEnum": "incidents.phases.Phase",
         "StatusEnum": "incidents.models.Status",
@@ -274,6 +281,9 @@ NOTIFY_WEBHOOK_TIMEOUT = (
     min(float(os.environ.get("NOTIFY_WEBHOOK_CONNECT_TIMEOUT", "3")), 5.0),
     min(float(os.environ.get("NOTIFY_WEBHOOK_READ_TIMEOUT", "5")), 5.0),
 )
+# Outbound calls (webhooks, SNS fetches) to private, loopback or link-local addresses: refused unless
+# allowed here (an intranet receiver; the tests' receivers on 127.0.0.1). See core/netguard.py.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", False)
 # An active incident with no timeline activity for this long reminds its commander (none for SEV4).
 STALE_INCIDENT_MINUTES = {"SEV1": 30, "SEV2": 60, "SEV3": 240, "SEV4": None}
 

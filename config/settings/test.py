@@ -13,6 +13,9 @@ os.environ.setdefault(
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# The tests' receivers listen on 127.0.0.1 (an env var, so real workers started by tests get it too);
+# the guard's own tests turn it off (tests/core/test_netguard.py).
+os.environ.setdefault("OUTBOUND_ALLOW_PRIVATE_NETWORKS", "1")
 
 from config.settings.base import *  # noqa: F403
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core import errors
+from core import errors, netguard
 from incidents import phases
 from notifications import payloads
 from notifications.models import MessageTopic, TeamWebhook, WebhookEvent, WebhookFormat
@@ -41,7 +41,19 @@ def _validated(webhook: TeamWebhook) -> TeamWebhook:
     return webhook
 
 
-@transaction.atomic
+def _destination_checked(url: str) -> None:
+    """Refuse a URL that points into our own network (core.netguard). A DNS lookup: call it before
+    the transaction. Checked again at each send, to the address it connects to."""
+    try:
+        netguard.check_url(url)
+    except netguard.RefusedAddress as exc:
+        raise errors.ValidationFailed(
+            f"This URL points to a private, loopback or link-local address ({exc.address}); "
+            "webhooks go to public addresses only.",
+            extra={"field": "url", "address": exc.address},
+        ) from exc
+
+
 def webhook_create(
     *,
     team,
@@ -53,7 +65,9 @@ def webhook_create(
     generate_secret: bool = False,
 ) -> tuple[TeamWebhook, str]:
     """A new enabled webhook for `team`. With `generate_secret`, a random secret is made and returned
-    (to show once); otherwise `secret` (may be empty: unsigned). Returns (webhook, generated secret)."""
+    (to show once); otherwise `secret` (may be empty: unsigned). Returns (webhook, generated secret).
+    A URL that points into our own network is refused (400 on `url`)."""
+    _destination_checked((url or "").strip())
     generated = secrets.token_urlsafe(SECRET_BYTES) if generate_secret else ""
     webhook = TeamWebhook(
         team=team,
@@ -63,7 +77,8 @@ def webhook_create(
         events=list(dict.fromkeys(events)),
         secret=generated or (secret or "").strip(),
     )
-    _validated(webhook).save()
+    with transaction.atomic():
+        _validated(webhook).save()
     return webhook, generated
 
 
@@ -74,7 +89,6 @@ def _locked(webhook_id: int) -> TeamWebhook:
     return webhook
 
 
-@transaction.atomic
 def webhook_update(
     *,
     webhook_id: int,
@@ -87,18 +101,20 @@ def webhook_update(
     clear_secret: bool = False,
 ) -> tuple[TeamWebhook, str]:
     """Edit a webhook. The secret is kept unless a new one is given, generated (returned, to show
-    once) or cleared."""
-    webhook = _locked(webhook_id)
-    webhook.name, webhook.url, webhook.format = (name or "").strip(), (url or "").strip(), format
-    webhook.events = list(dict.fromkeys(events))
-    generated = ""
-    if generate_secret:
-        generated = webhook.secret = secrets.token_urlsafe(SECRET_BYTES)
-    elif clear_secret:
-        webhook.secret = ""
-    elif (secret or "").strip():
-        webhook.secret = secret.strip()
-    _validated(webhook).save()
+    once) or cleared. A URL that points into our own network is refused (400 on `url`)."""
+    _destination_checked((url or "").strip())
+    with transaction.atomic():
+        webhook = _locked(webhook_id)
+        webhook.name, webhook.url, webhook.format = (name or "").strip(), (url or "").strip(), format
+        webhook.events = list(dict.fromkeys(events))
+        generated = ""
+        if generate_secret:
+            generated = webhook.secret = secrets.token_urlsafe(SECRET_BYTES)
+        elif clear_secret:
+            webhook.secret = ""
+        elif (secret or "").strip():
+            webhook.secret = secret.strip()
+        _validated(webhook).save()
     return webhook, generated
 
 

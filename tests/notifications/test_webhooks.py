@@ -201,3 +201,84 @@ def test_a_broker_outage_keeps_the_message_and_the_incident_change(
     assert incident.pk  # the declaration stands; the robust callback only logged
     message = OutboundMessage.objects.get()
     assert message.state == "pending"  # stored, for outbox_sweep to queue once the broker is back
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "https://localhost/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.5/hook",
+        "https://[::1]/hook",
+        "https://[::ffff:192.168.0.1]/hook",
+        "https://[fd00::1]/hook",
+    ],
+)
+def test_webhook_to_a_private_address_is_refused_at_save_time(team, settings, url):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    with pytest.raises(errors.ValidationFailed) as caught:
+        services.webhook_create(team=team, name="x", url=url, format="slack", events=[])
+    assert caught.value.extra["field"] == "url"
+    assert "private, loopback or link-local" in caught.value.message
+
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
+    webhook, _ = services.webhook_create(team=team, name="x", url=url, format="slack", events=[])
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    fields = {"name": "x", "format": "slack", "events": []}
+    with pytest.raises(errors.ValidationFailed):
+        services.webhook_update(webhook_id=webhook.pk, url=url, **fields)
+    services.webhook_update(webhook_id=webhook.pk, url="https://93.184.216.34/hook", **fields)
+    assert TeamWebhook.objects.get().url == "https://93.184.216.34/hook"
+
+
+@pytest.mark.django_db
+def test_webhook_form_shows_the_refused_address_beside_the_url(client_logged_in, team, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    response = client_logged_in.post(
+        "/channels/webhooks/new/",
+        {
+            "team": team.pk,
+            "name": "intranet",
+            "url": "http://127.0.0.1:9/hook",
+            "format": "slack",
+            "events": ["incident.declared"],
+        },
+    )
+
+    assert response.status_code == 400
+    assert "private, loopback or link-local address (127.0.0.1)" in response.content.decode()
+    assert response.context["form"].errors["url"]
+    assert not TeamWebhook.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_send_to_a_webhook_now_resolving_inward_fails_for_good_and_never_connects(
+    team, settings, monkeypatch
+):
+    """Saved while its name was public; at send time the name resolves to 127.0.0.1 (DNS rebinding)."""
+    import socket
+
+    from notifications.models import MessageState
+    from notifications.services import outbox
+
+    webhook, _ = services.webhook_create(
+        team=team, name="x", url="https://hooks.rebind.example/h", format="generic", events=[]
+    )
+    message = services.webhook_test(webhook_id=webhook.pk)
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, port, *args, **kwargs: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))
+        ],
+    )
+    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: pytest.fail("connected"))
+
+    assert outbox.message_send(message_id=message.pk) == "failed"
+
+    message.refresh_from_db()
+    assert message.state == MessageState.FAILED
+    assert "127.0.0.1" in message.last_error
