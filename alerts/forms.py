@@ -10,6 +10,7 @@ from django import forms
 
 from alerts import routing
 from alerts.models import Kind
+from alerts.services import integrations
 from incidents.models import Service, Severity, Team
 
 KIND_ONLY = {
@@ -112,6 +113,13 @@ class IntegrationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("name") and cleaned.get("team"):  # the service checks again, under its transaction
+            exclude_id = self.integration.pk if self.integration is not None else None
+            taken = integrations.integration_name_taken(
+                name=cleaned["name"], team=cleaned["team"], exclude_id=exclude_id
+            )
+            if taken:
+                self.add_error("name", taken)
         kind = self.chosen_kind()
         for name, only in KIND_ONLY.items():
             if name in cleaned and kind != only:

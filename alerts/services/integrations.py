@@ -35,6 +35,8 @@ def _full_clean(integration: Integration) -> None:
     try:
         integration.full_clean()
     except ValidationError as exc:
+        if NAME_CONSTRAINT in str(exc.message_dict.get("__all__", "")):
+            raise _name_taken(integration.name, integration.team) from None
         name, messages = next(iter(exc.message_dict.items()))
         raise errors.ValidationFailed(f"{name}: {messages[0]}", extra={"fields": exc.message_dict}) from exc
 
@@ -125,11 +127,16 @@ def _name_taken(name: str, team: Team) -> errors.Conflict:
     )
 
 
-def _check_name_free(name: str, team: Team, *, exclude_id: int | None = None) -> None:
-    others = Integration.objects.filter(team=team, name__iexact=name)
+def integration_name_taken(*, name: str, team: Team, exclude_id: int | None = None) -> str:
+    """Why `name` cannot be used in `team` ("" when it can): the form asks, to show it with the rest."""
+    others = Integration.objects.filter(team=team, name__iexact=name.strip())
     if exclude_id is not None:
         others = others.exclude(pk=exclude_id)
-    if others.exists():
+    return _name_taken(name.strip(), team).message if others.exists() else ""
+
+
+def _check_name_free(name: str, team: Team, *, exclude_id: int | None = None) -> None:
+    if integration_name_taken(name=name, team=team, exclude_id=exclude_id):
         raise _name_taken(name, team)
 
 

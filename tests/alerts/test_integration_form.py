@@ -184,11 +184,31 @@ def test_bad_rows_on_edit_keep_the_stored_maps(client_logged_in, make_integratio
 def test_a_duplicate_name_in_the_team_is_refused_beside_the_name(client_logged_in, team):
     services.integration_create(name="Prod Alertmanager", kind="alertmanager", team=team)
 
-    response = client_logged_in.post("/integrations/new/", form_data(team, name="  prod ALERTMANAGER "))
+    response = client_logged_in.post(
+        "/integrations/new/", form_data(team, name="  prod ALERTMANAGER ", severity=[("x", "SEV9")])
+    )
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "already has an integration named" in error_beside(content, "id_name")
+    assert "Unknown severity SEV9" in error_beside(content, "id_severity-0-severity")  # shown together
+    assert Integration.objects.count() == 1
+
+
+def test_a_name_taken_between_the_form_check_and_the_save_is_409_beside_the_name(
+    client_logged_in, team, monkeypatch
+):
+    from alerts import forms
+
+    services.integration_create(name="Prod", kind="alertmanager", team=team)
+    monkeypatch.setattr(
+        forms.integrations, "integration_name_taken", lambda **kwargs: ""
+    )  # the form saw none
+
+    response = client_logged_in.post("/integrations/new/", form_data(team, name="prod"))
 
     assert response.status_code == 409
     assert "already has an integration named" in error_beside(response.content.decode(), "id_name")
-    assert Integration.objects.count() == 1
 
 
 def test_the_same_name_in_another_team_is_fine(client_logged_in, team):
@@ -209,7 +229,7 @@ def test_renaming_onto_another_integrations_name_is_refused(client_logged_in, te
         f"/integrations/{second.pk}/edit/", form_data(team, name="FIRST", kind="generic")
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert "already has an integration named" in error_beside(response.content.decode(), "id_name")
     second.refresh_from_db()
     assert second.name == "Second"
