@@ -250,3 +250,20 @@ def test_the_service_returns_the_stored_delivery(make_integration, user):
     delivery = Delivery.objects.get(pk=delivery_id)
     assert delivery.integration == integration
     assert json.loads(delivery.body)["version"] == "4"
+
+
+def test_the_button_needs_the_csrf_token(make_integration, user):
+    from django.test import Client
+
+    integration, _key = make_integration("generic")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+
+    refused = browser.post(f"/integrations/{integration.pk}/test-alert/")
+    page = browser.get(f"/integrations/{integration.pk}/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    accepted = browser.post(f"/integrations/{integration.pk}/test-alert/", {"csrfmiddlewaretoken": token})
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 302
+    assert Delivery.objects.count() == 1
