@@ -1,5 +1,7 @@
 import zoneinfo
 
+from django.conf import settings
+from django.http import JsonResponse
 from django.utils import timezone
 
 from core.models import Profile
@@ -31,4 +33,28 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class UrlLengthMiddleware:
+    """414 in JSON for a URL (path and query) longer than settings.MAX_URL_LENGTH characters, before
+    anything parses it. Gunicorn's own limit sits above this one (gunicorn.conf.py), so a long URL gets
+    the same JSON error body as every other error rather than gunicorn's HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_URL_LENGTH
+        query = request.META.get("QUERY_STRING", "")
+        length = len(request.path_info) + (len(query) + 1 if query else 0)
+        if length > limit:
+            return JsonResponse(
+                {
+                    "message": f"The URL is {length} characters long; at most {limit} are accepted.",
+                    "code": "uri_too_long",
+                    "extra": {"max_length": limit},
+                },
+                status=414,
+            )
         return self.get_response(request)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.UrlLengthMiddleware",  # 414 in JSON past MAX_URL_LENGTH (see gunicorn.conf.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +75,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.UserTimezoneMiddleware",
 ]
+
+# Characters of path and query; a longer URL is a 414 (core.middleware.UrlLengthMiddleware).
+MAX_URL_LENGTH = 8000
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
