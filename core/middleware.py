@@ -58,3 +58,30 @@ class UrlLengthMiddleware:
                 status=414,
             )
         return self.get_response(request)
+
+
+class NulQueryMiddleware:
+    """400 for a page whose query string holds a NUL character (`%00`), in a name or a value.
+
+    PostgreSQL can neither store nor compare text with one, so any page filtering by such a value (a
+    team, a service, an owner) would fail with a 500. Forms refuse NUL themselves (Django's CharField
+    does, with an error beside the field); the API names the field (`core.api.refuse_nul`); this is the
+    guard for the query strings pages read without a form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/") and "\x00" in _query_text(request):
+            from django.core.exceptions import SuspiciousOperation
+
+            from core import error_pages
+
+            return error_pages.bad_request(
+                request, SuspiciousOperation("The query string holds a NUL character.")
+            )
+        return self.get_response(request)
+
+
+def _query_text(request) -> str:
+    return "".join(f"{name}{''.join(values)}" for name, values in request.GET.lists())
