@@ -78,6 +78,8 @@ def jittered(task: str, every: float | crontab, *, jitter: float, expires: float
 
 
 app.conf.beat_schedule = {
+    # Every consumer of the event logs (metrics, notifications, ...) pulls what is new: every 5 s.
+    "core-consumers-run": jittered("core.tasks.consumers_run", 5, jitter=2, expires=10),
     # Process deliveries the doorbell missed (Redis or a worker was down): every 15 s, up to 5 s late.
     "alerts-deliveries-sweep": jittered("alerts.tasks.deliveries_sweep", 15, jitter=5, expires=30),
     # Forget remembered resolves past ALERT_RESOLVE_MEMORY_DAYS (bounded batches): hourly.

@@ -101,3 +101,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient_id}: {self.text}"
+
+
+class ConsumerCursor(models.Model):
+    """How far one consumer has read its published log (core.consumers). Every event id up to
+    `position` is handled, except those in `gaps` (not committed yet when the cursor passed them)
+    and `retries` (failed, to be tried again after a backoff)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.BigIntegerField(default=0)
+    gaps = models.JSONField(default=dict, blank=True, help_text='{"<event id>": first missed, epoch s}')
+    retries = models.JSONField(
+        default=dict, blank=True, help_text='{"<event id>": {"attempts", "retry_at", "error"}}'
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position}"
+
+
+class ConsumerFailure(models.Model):
+    """An event a consumer gave up on after CONSUMER_MAX_ATTEMPTS: recorded, skipped, shown; an
+    operator can give it another pass (retried_at)."""
+
+    consumer = models.CharField(max_length=100)
+    event_id = models.BigIntegerField()
+    attempts = models.PositiveSmallIntegerField()
+    error = models.TextField()
+    failed_at = models.DateTimeField()
+    retried_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-failed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "event_id"], name="consumer_failure_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} failed on event {self.event_id}"

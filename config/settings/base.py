@@ -206,6 +206,11 @@ INGEST_BATCH_SIZE = int(os.environ.get("INGEST_BATCH_SIZE", "200"))
 # How long a resolve is remembered for its identity (so a late, older firing copy opens nothing).
 ALERT_RESOLVE_MEMORY_DAYS = int(os.environ.get("ALERT_RESOLVE_MEMORY_DAYS", "7"))
 INGEST_MAX_ATTEMPTS = 3  # a delivery that fails this often is marked failed and shown, never blocking others
+
+# Consumers of the event logs (core.consumers): an event that fails this often is recorded and skipped;
+# an id not yet committed when a consumer passed it is looked for again for this long.
+CONSUMER_MAX_ATTEMPTS = 3
+CONSUMER_GAP_SECONDS = 600
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(INGEST_MAX_BODY_BYTES + 1024, 2_621_440)
 
 # Health checks: each dependency gets this long before it counts as down.
