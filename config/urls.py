@@ -10,6 +10,7 @@ from core import views as core_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:list", permanent=False), name="home"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

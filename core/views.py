@@ -2,13 +2,16 @@ import zoneinfo
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
 
 from core import errors, selectors, services
 from core.middleware import SESSION_KEY
@@ -129,3 +132,12 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     if not url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect("notifications")
     return redirect(notification.url)
+
+
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links (and the API and admin pages link none):
+    send them to the one icon, the SVG that base.html links, instead of a logged 404."""
+    return redirect(static("favicon.svg"))

@@ -2,8 +2,8 @@
 `incidents.services`, whose errors are put back next to the field they concern."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 
+from core import forms as core_forms
 from incidents.models import SEVERITY_MEANINGS, Service, Severity, Status, Team
 from incidents.phases import ORDER, STAMP_FIELDS, STAMP_LABELS, Phase
 
@@ -61,8 +61,8 @@ class IncidentFieldsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Affected services: their cost per hour feeds the downtime cost estimate.",
     )
-    commander = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+    commander = core_forms.UserChoiceField(
+        queryset=core_forms.active_users(),
         required=False,
         help_text="The person driving the response.",
     )
@@ -98,9 +98,14 @@ class AdvanceForm(forms.Form):
 
 
 class CorrectStampForm(forms.Form):
-    field = forms.ChoiceField(choices=[(field, STAMP_LABELS[field].capitalize()) for field in STAMP_FIELDS])
+    """The "Correct a time" dialog: the time is typed in the viewer's zone (the active one) and
+    converted to an aware instant; a time that zone skips or repeats (a DST change) is refused."""
+
+    field = forms.ChoiceField(
+        label="Which time", choices=[(field, STAMP_LABELS[field].capitalize()) for field in STAMP_FIELDS]
+    )
     value = datetime_field("Corrected time", required=True)
-    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReopenForm(forms.Form):

@@ -2,30 +2,63 @@
 the full page, or the fragment it includes when the request comes from htmx. Guards live in the
 services: a view never checks a phase or a status itself."""
 
+import re
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import errors
+from core import forms as core_forms
+from core.templatetags import cornerstone
 from incidents import forms, selectors, services
-from incidents.models import SEVERITY_MEANINGS, Criticality, Service, Team
-from incidents.phases import ENDS_AT, GUIDANCE, ORDER, STAMP_LABELS, Phase
+from incidents.models import SEVERITY_MEANINGS, Criticality, EventKind, Service, Team
+from incidents.phases import ENDS_AT, GUIDANCE, ORDER, STAMP_FIELDS, STAMP_LABELS, Phase
+
+# An ISO 8601 instant inside a service's message ("... before the detected time (2026-12-04T18:33:00+00:00).")
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
 
 
-def _form_error(form, exc: errors.ApplicationError) -> None:
-    """Put a service error next to the field it concerns (or above the form)."""
+def _readable(message: str) -> str:
+    """A service message with every ISO instant in it shown as the page shows times (the viewer's zone)."""
+
+    def local(match: re.Match) -> str:
+        try:
+            return cornerstone.absolute(datetime.fromisoformat(match.group(0)))
+        except ValueError:
+            return match.group(0)
+
+    return ISO_INSTANT.sub(local, str(message))
+
+
+def _form_error(form, exc: errors.ApplicationError, *, time_field: str | None = None) -> None:
+    """Put a service error next to the field it concerns (or above the form). A form that takes one time
+    (`time_field`) gets the errors about a phase stamp beside that time."""
     fields = exc.extra.get("fields")
     target = exc.extra.get("field")
+    if time_field and target in STAMP_FIELDS:
+        target = time_field
     if isinstance(fields, dict):
         for name, messages_ in fields.items():
             form.add_error(name if name in form.fields else None, messages_)
     elif target in form.fields:
-        form.add_error(target, exc.message)
+        form.add_error(target, _readable(exc.message))
     else:
-        form.add_error(None, exc.message)
+        form.add_error(None, _readable(exc.message))
+
+
+def _form_summary(form) -> str:
+    """A refused form's errors in plain words, by field label ("Reason: This field is required.")."""
+    parts = []
+    for name, messages_ in form.errors.items():
+        text = " ".join(messages_)
+        parts.append(f"{form[name].label}: {text}" if name in form.fields else text)
+    return "Please correct the form. " + " ".join(parts)
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
@@ -92,6 +125,33 @@ def _incident_or_404(incident_id: int):
     return incident
 
 
+# The timeline names edited fields by their form labels ("Customer impact", not "customer_impact").
+FIELD_LABELS = {
+    name: str(field.label or name.replace("_", " "))
+    for name, field in forms.IncidentEditForm.base_fields.items()
+}
+
+
+def _timeline_people(timeline) -> dict[str, str]:
+    """Full names for the usernames a commander change recorded on the timeline (one query, only when
+    the timeline holds such a change)."""
+    usernames = {
+        value
+        for event in timeline
+        if event.kind == EventKind.FIELD_CHANGED and (event.data or {}).get("field") == "commander"
+        for value in (event.data.get("old"), event.data.get("new"))
+        if value
+    }
+    if not usernames:
+        return {}
+    users = get_user_model().objects.filter(username__in=usernames)
+    return {user.get_username(): core_forms.user_label(user) for user in users}
+
+
+def _timeline_context(timeline) -> dict:
+    return {"timeline": timeline, "field_labels": FIELD_LABELS, "people": _timeline_people(timeline)}
+
+
 def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict | None = None) -> dict:
     figures = selectors.incident_figures(incident)
     current = figures.current_phase
@@ -101,7 +161,7 @@ def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict |
     context = {
         "incident": incident,
         "figures": figures,
-        "timeline": timeline,
+        **_timeline_context(timeline),
         "alerts": alerts,
         "alert_count": alert_count,
         "open_alert_count": open_alert_count,
@@ -136,11 +196,15 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     return render(request, template, _main_context(incident))
 
 
-def _transition(request: HttpRequest, incident_id: int, form, action, form_key: str) -> HttpResponse:
+def _transition(
+    request: HttpRequest, incident_id: int, form, action, form_key: str, *, time_field: str | None = None
+) -> HttpResponse:
     """Run one lifecycle service from a posted form, then show the incident again.
 
-    Success re-renders the incident's main fragment (htmx) or redirects to the page. An error is shown
-    in place with its status (400 invalid, 409 conflict), and nothing is changed.
+    Success re-renders the incident's main fragment (htmx) or redirects to the page. A refused form is
+    shown again in place with its status (400 invalid, 409 conflict), holding what was typed with each
+    error beside its field (the full page without htmx, so nothing typed is lost either way), and nothing
+    is changed. A stale phase (someone else moved it first) is a notice, not an input error.
     """
     error, notice, status = "", "", 200
     if form.is_valid():
@@ -149,22 +213,19 @@ def _transition(request: HttpRequest, incident_id: int, form, action, form_key: 
         except services.StalePhase as exc:
             notice, status = exc.message, exc.status
         except errors.ApplicationError as exc:
-            _form_error(form, exc)
-            error, status = exc.message, exc.status
+            _form_error(form, exc, time_field=time_field)
+            error, status = _readable(exc.message), exc.status
     else:
-        error = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
-        error, status = f"Please correct the form. {error}", 400
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        elif notice:
+        error, status = _form_summary(form), 400
+    if not request.htmx and not error:
+        if notice:
             messages.warning(request, notice)
         return redirect("incidents:detail", incident_id=incident_id)
     incident = _incident_or_404(incident_id)
     extra = {form_key: form} if error else {}
     return render(
         request,
-        "incidents/_incident_main.html",
+        "incidents/_incident_main.html" if request.htmx else "incidents/detail.html",
         _main_context(incident, error=error, notice=notice, forms_=extra),
         status=status,
     )
@@ -185,6 +246,7 @@ def incident_advance(request: HttpRequest, incident_id: int) -> HttpResponse:
             at=data["at"],
         ),
         "advance_form",
+        time_field="at",
     )
 
 
@@ -203,6 +265,7 @@ def incident_correct(request: HttpRequest, incident_id: int) -> HttpResponse:
             reason=data["reason"],
         ),
         "correct_form",
+        time_field="value",
     )
 
 
@@ -261,7 +324,7 @@ def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
         return redirect("incidents:detail", incident_id=incident_id)
     context = {
         "incident": _incident_or_404(incident_id),
-        "timeline": selectors.incident_timeline(incident_id=incident_id),
+        **_timeline_context(list(selectors.incident_timeline(incident_id=incident_id))),
         "note_form": form,
         "stamp_labels": STAMP_LABELS,
     }

@@ -129,6 +129,9 @@ def weekly(request):
         "severities": Severity.values,
         "week_value": request.GET.get("week", ""),
         "reporting_zone": settings.REPORTING_TIME_ZONE,
+        # Without a broker (the embedded default) no worker computes the figures: the empty state says
+        # how to compute them by hand instead.
+        "background_workers": not settings.CELERY_TASK_ALWAYS_EAGER,
     }
     template = "metrics/_weekly.html" if request.htmx else "metrics/weekly.html"
     try:

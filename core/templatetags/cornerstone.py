@@ -1,12 +1,19 @@
-"""Template helpers for times, durations and money, so every page shows them the same way."""
+"""Template helpers for times, durations and money, so every page shows them the same way.
+
+Moments: `when` (relative and absolute), `when_short` (relative, absolute in the title), `when_absolute`
+and `when_text` (absolute only, as markup or plain text), all in the viewer's zone (the active one, set by
+core.middleware.UserTimezoneMiddleware from their preference). Relative times come from Django's
+timesince/timeuntil rather than our own arithmetic."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince, timeuntil
 
+from core import forms as core_forms
 from core import selectors
 
 register = template.Library()
@@ -41,48 +48,75 @@ def percent(value: float | None) -> str:
 
 
 def _relative(value: datetime, now: datetime) -> str:
-    delta = now - value
-    future = delta.total_seconds() < 0
-    text = duration(abs(delta))
-    if abs(delta.total_seconds()) < 45:
+    """A relative time ("12 minutes ago", "in 3 hours", "just now"): Django's timesince/timeuntil
+    (translated, months and years handled), to one unit, since the absolute time is always beside it
+    or in its title."""
+    if abs((now - value).total_seconds()) < 60:
         return "just now"
-    return f"in {text}" if future else f"{text} ago"
+    if value > now:
+        return f"in {timeuntil(value, now, depth=1)}"
+    return f"{timesince(value, now, depth=1)} ago"
+
+
+def absolute(value: datetime, now: datetime | None = None) -> str:
+    """The absolute time in the active zone (the viewer's preference), as "Fri 4 Dec 18:33 CET"; the
+    year only when it is not this year's."""
+    local = timezone.localtime(value)
+    this_year = timezone.localtime(now or timezone.now()).year
+    return dateformat.format(local, "D j M H:i T" if local.year == this_year else "D j M Y H:i T")
 
 
 @register.filter
 def when(value: datetime | None) -> str:
-    """Absolute time in the viewer's zone, with the relative time beside it."""
+    """The one way a page shows a moment: relative and absolute, in the viewer's zone,
+    "12 minutes ago · Fri 4 Dec 18:33 CET", in a <time> carrying the exact instant."""
     if value is None:
         return "—"
-    local = timezone.localtime(value)
-    absolute = local.strftime("%a %d %b %Y, %H:%M %Z")
+    now = timezone.now()
     return format_html(
-        '<time datetime="{}" title="{}">{} <span class="muted">({})</span></time>',
-        value.isoformat(),
-        absolute,
-        local.strftime("%d %b %H:%M"),
-        _relative(value, timezone.now()),
+        '<time datetime="{}">{} · {}</time>', value.isoformat(), _relative(value, now), absolute(value, now)
     )
 
 
 @register.filter
 def when_short(value: datetime | None) -> str:
-    """Relative time only, with the absolute one on hover."""
+    """Where only a few words fit (table cells): the relative time, with the absolute one in its title."""
     if value is None:
         return "—"
-    local = timezone.localtime(value)
+    now = timezone.now()
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         value.isoformat(),
-        local.strftime("%a %d %b %Y, %H:%M %Z"),
-        _relative(value, timezone.now()),
+        absolute(value, now),
+        _relative(value, now),
     )
+
+
+@register.filter
+def when_absolute(value: datetime | None) -> str:
+    """Where the moment itself matters more than how long ago it was (a week's table): the absolute
+    time only, in the same format and zone."""
+    if value is None:
+        return "—"
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), absolute(value))
+
+
+@register.filter
+def when_text(value: datetime | None) -> str:
+    """The absolute time as plain text, for places that hold no markup (an <option>, a title)."""
+    return "—" if value is None else absolute(value)
 
 
 @register.filter
 def datetime_local(value: datetime | None) -> str:
     """The value for an <input type=datetime-local>, in the viewer's zone."""
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@register.filter
+def person(user) -> str:
+    """A person as every page names them: full name, else username (core.forms.user_label)."""
+    return core_forms.user_label(user) or "—"
 
 
 @register.filter
@@ -94,7 +128,15 @@ def money(value: Decimal | None) -> str:
 
 @register.filter
 def get_item(mapping, key):
-    return mapping.get(key)
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def listing(value) -> str:
+    """A recorded value as words: a list as "a, b", anything else as itself ("—" when empty)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    return "—" if value in (None, "") else str(value)
 
 
 @register.filter

@@ -1,12 +1,14 @@
-// Small progressive enhancements. Every page works without this file; it adds dialogs and keeps
-// relative times fresh.
+// Small progressive enhancements. Every page works without this file; it makes dialogs modal and
+// fills a time being corrected with its current value.
 (function () {
   "use strict";
 
   function openDialog(id) {
     var dialog = document.getElementById(id);
     if (dialog && typeof dialog.showModal === "function") {
+      if (dialog.open) dialog.close();
       dialog.showModal();
+      dialog.querySelectorAll("select[data-fills]").forEach(function (select) { fillFrom(select, null); });
       var first = dialog.querySelector("select, input, textarea");
       if (first) first.focus();
     }
@@ -19,6 +21,10 @@
       openDialog(opener.getAttribute("data-dialog-open"));
       return;
     }
+    if (event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
     var closer = event.target.closest("[data-dialog-close]");
     if (closer) {
       var dialog = closer.closest("dialog");
@@ -29,6 +35,41 @@
   // A swapped fragment replaces any open dialog; make sure none is left modal.
   document.addEventListener("htmx:beforeSwap", function () {
     document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
+  });
+
+  // A form refused inside a dialog comes back with the dialog open (data-show-modal): make it modal again,
+  // so what was typed and the error beside it are in front. Without this file it shows in the page.
+  function showRefusedDialogs() {
+    document.querySelectorAll("dialog[data-show-modal]").forEach(function (dialog) {
+      if (typeof dialog.showModal !== "function") return;
+      dialog.removeAttribute("data-show-modal");  // once: a later swap elsewhere must not reopen it
+      if (dialog.open) dialog.close();
+      dialog.showModal();
+      var invalid = dialog.querySelector("[aria-invalid=true], .has-error input, .has-error select, .has-error textarea");
+      if (invalid) invalid.focus();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showRefusedDialogs(); });
+  document.addEventListener("htmx:afterSwap", showRefusedDialogs);
+
+  // "Correct a time": choosing which time puts its current value in the time box (in the viewer's zone,
+  // from the option's data-value), unless the box holds something else the person typed.
+  function fillFrom(select, previous) {
+    var input = document.getElementById(select.getAttribute("data-fills"));
+    var option = select.options[select.selectedIndex];
+    if (!input || !option) return;
+    if (!input.value || input.value === previous) input.value = option.getAttribute("data-value") || "";
+  }
+  document.addEventListener("focusin", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-fills]");
+    if (select) select._previous = (select.options[select.selectedIndex] || {}).value;
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-fills]");
+    if (!select) return;
+    var old = select.querySelector("option[value='" + select._previous + "']");
+    fillFrom(select, old ? old.getAttribute("data-value") : null);
+    select._previous = select.value;
   });
 
   // After a note is added, keep the cursor in the note box for the next one. Once the incident

@@ -10,6 +10,7 @@ from django.utils import timezone
 from incidents import phases
 from incidents.models import EventKind, Incident
 from incidents.phases import Phase
+from tests import factories
 from tests.incidents.helpers import kinds, local, minute
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,24 @@ def test_declare_get_defaults_the_commander_to_the_current_user(client_logged_in
     response = client_logged_in.get("/incidents/declare/")
 
     assert response.status_code == 200
-    assert f'<option value="{user.pk}" selected>alice</option>' in response.content.decode()
+    assert f'<option value="{user.pk}" selected>Alice</option>' in response.content.decode()
+
+
+def test_declare_commander_picker_names_people_by_full_name_sorted_by_that_name(client_logged_in, user):
+    zoe = factories.user("zbrown", first_name="Zoe", last_name="Brown")
+    nameless = factories.user("bdev")
+    factories.user("gone", first_name="Gone", is_active=False)
+
+    content = client_logged_in.get("/incidents/declare/").content.decode()
+
+    select = re.search(r'<select name="commander".*?</select>', content, re.S).group(0)
+    labels = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select)
+    assert labels == [
+        ("", "---------"),
+        (str(user.pk), "Alice"),
+        (str(nameless.pk), "bdev"),
+        (str(zoe.pk), "Zoe Brown"),
+    ]
 
 
 def test_declare_get_with_team_preselects_it(client_logged_in, team):

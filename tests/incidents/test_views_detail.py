@@ -3,13 +3,15 @@ through Django's test client (with HX-Request for the htmx fragments), on the re
 The declare form is in test_views_declare.py."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import Profile
 from incidents import phases, services
 from incidents.models import EventKind, Incident, IncidentEvent, Status
 from incidents.phases import Phase
@@ -314,7 +316,7 @@ def test_correct_without_reason_returns_400_and_changes_nothing(client_logged_in
     )
 
     assert response.status_code == 400
-    assert "reason: This field is required." in response.content.decode()
+    assert "Reason: This field is required." in response.content.decode()
     assert frozen(incident) == before
 
 
@@ -335,6 +337,197 @@ def test_correct_out_of_order_time_returns_400_and_keeps_the_stamp(client_logged
     assert response.status_code == 400
     assert "The detected time cannot be before the impact started time" in response.content.decode()
     assert frozen(incident) == before
+
+
+# Correct a time: the dialog keeps what was typed, and times are read and shown in the viewer's zone
+
+
+def correct_dialog(response) -> str:
+    return re.search(r'<dialog id="correct-dialog".*?</dialog>', response.content.decode(), re.S).group(0)
+
+
+def in_zone(user, name: str) -> None:
+    Profile.objects.update_or_create(user=user, defaults={"time_zone": name})
+
+
+def test_correct_refused_keeps_the_typed_input_and_puts_the_error_beside_the_time(client_logged_in, incident):
+    typed = local(incident.started_at - timedelta(hours=1))
+
+    response = post(
+        client_logged_in,
+        incident,
+        "correct",
+        {"field": "detected_at", "value": typed, "reason": "Pager fired earlier"},
+    )
+
+    assert response.status_code == 400
+    dialog = correct_dialog(response)
+    assert "open data-show-modal" in dialog.split(">", 1)[0]
+    assert '<option value="detected_at"' in dialog
+    assert re.search(r'<option value="detected_at"[^>]* selected>', dialog)
+    assert f'value="{typed}"' in dialog
+    assert ">Pager fired earlier</textarea>" in dialog
+    value_field = re.search(r'<label for="correct-value">.*?</div>', dialog, re.S).group(0)
+    assert "The detected time cannot be before the impact started time" in value_field
+    assert 'aria-invalid="true"' in value_field
+
+
+def test_correct_refused_message_shows_the_conflicting_time_in_the_viewers_format(client_logged_in, user):
+    in_zone(user, "Pacific/Auckland")
+    with time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC), tick=False):
+        incident = factories.incident(
+            actor=user,
+            started_at=datetime(2026, 11, 19, 22, 0, tzinfo=UTC),
+            detected_at=datetime(2026, 11, 19, 23, 0, tzinfo=UTC),
+        )
+        response = post(
+            client_logged_in,
+            incident,
+            "correct",
+            {"field": "detected_at", "value": "2026-11-20T10:00", "reason": "Typo"},
+        )
+
+    assert response.status_code == 400
+    # 22:00 UTC on the 19th is 11:00 on Friday the 20th in Auckland (NZDT, +13).
+    assert "cannot be before the impact started time (Fri 20 Nov 11:00 NZDT)" in correct_dialog(response)
+    assert "2026-11-19T22:00" not in correct_dialog(response)
+
+
+def test_correct_options_show_each_time_in_the_viewers_zone_never_as_iso(client_logged_in, user):
+    in_zone(user, "America/Los_Angeles")
+    with time_machine.travel(datetime(2026, 11, 1, 12, 0, tzinfo=UTC), tick=False):
+        incident = factories.incident(
+            actor=user,
+            started_at=datetime(2026, 11, 1, 7, 30, tzinfo=UTC),  # 00:30 PDT
+            detected_at=datetime(2026, 11, 1, 10, 15, tzinfo=UTC),  # 02:15 PST, after the clocks went back
+        )
+        dialog = correct_dialog(client_logged_in.get(f"/incidents/{incident.pk}/"))
+
+    assert "Impact started: Sun 1 Nov 00:30 PDT</option>" in dialog
+    assert "Detected: Sun 1 Nov 02:15 PST</option>" in dialog
+    assert 'data-value="2026-11-01T02:15"' in dialog  # what the time box is filled with, in that zone
+    assert "+00:00" not in dialog
+    assert "In your time zone, America/Los_Angeles." in dialog
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "started", "typed", "stored"),
+    [
+        # Los Angeles, the night the clocks go back (1 Nov 2026, 02:00 PDT -> 01:00 PST): 02:15 is PST.
+        (
+            "America/Los_Angeles",
+            datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+            datetime(2026, 11, 1, 7, 30, tzinfo=UTC),
+            "2026-11-01T02:15",
+            datetime(2026, 11, 1, 10, 15, tzinfo=UTC),
+        ),
+        # ... and 00:45 the same night is still PDT (-7).
+        (
+            "America/Los_Angeles",
+            datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+            datetime(2026, 11, 1, 7, 30, tzinfo=UTC),
+            "2026-11-01T00:45",
+            datetime(2026, 11, 1, 7, 45, tzinfo=UTC),
+        ),
+        # Auckland, the night the clocks go forward (27 Sep 2026, 02:00 NZST -> 03:00 NZDT): 03:10 is NZDT.
+        (
+            "Pacific/Auckland",
+            datetime(2026, 9, 27, 0, 0, tzinfo=UTC),
+            datetime(2026, 9, 26, 13, 0, tzinfo=UTC),
+            "2026-09-27T03:10",
+            datetime(2026, 9, 26, 14, 10, tzinfo=UTC),
+        ),
+        # ... and 01:40 before the change is NZST (+12).
+        (
+            "Pacific/Auckland",
+            datetime(2026, 9, 27, 0, 0, tzinfo=UTC),
+            datetime(2026, 9, 26, 13, 0, tzinfo=UTC),
+            "2026-09-27T01:40",
+            datetime(2026, 9, 26, 13, 40, tzinfo=UTC),
+        ),
+    ],
+)
+def test_correct_reads_the_typed_time_in_the_viewers_zone_across_a_dst_change(
+    client_logged_in, user, zone, now, started, typed, stored
+):
+    in_zone(user, zone)
+    with time_machine.travel(now, tick=False):
+        incident = factories.incident(actor=user, started_at=started, detected_at=now - timedelta(minutes=5))
+        response = post(
+            client_logged_in,
+            incident,
+            "correct",
+            {"field": "detected_at", "value": typed, "reason": "Pager log"},
+        )
+
+    assert response.status_code == 200
+    incident.refresh_from_db()
+    assert incident.detected_at == stored
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "typed"),
+    [
+        (
+            "America/Los_Angeles",
+            datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+            "2026-11-01T01:30",
+        ),  # happens twice
+        ("Pacific/Auckland", datetime(2026, 9, 27, 0, 0, tzinfo=UTC), "2026-09-27T02:30"),  # never happens
+    ],
+)
+def test_correct_a_time_the_zone_repeats_or_skips_is_refused_beside_the_time_keeping_the_input(
+    client_logged_in, user, zone, now, typed
+):
+    in_zone(user, zone)
+    with time_machine.travel(now, tick=False):
+        incident = factories.incident(
+            actor=user, started_at=now - timedelta(hours=12), detected_at=now - timedelta(minutes=5)
+        )
+        before = frozen(incident)
+        response = post(
+            client_logged_in,
+            incident,
+            "correct",
+            {"field": "detected_at", "value": typed, "reason": "Pager log"},
+        )
+
+    assert response.status_code == 400
+    dialog = correct_dialog(response)
+    value_field = re.search(r'<label for="correct-value">.*?</div>', dialog, re.S).group(0)
+    assert f"couldn\N{RIGHT SINGLE QUOTATION MARK}t be interpreted in time zone {zone}" in value_field
+    assert f'value="{typed}"' in value_field
+    assert ">Pager log</textarea>" in dialog
+    assert frozen(incident) == before
+
+
+def test_correct_refused_without_htmx_shows_the_full_page_with_the_input_kept(client_logged_in, incident):
+    typed = local(incident.started_at - timedelta(hours=1))
+
+    response = post(
+        client_logged_in,
+        incident,
+        "correct",
+        {"field": "detected_at", "value": typed, "reason": "Pager fired earlier"},
+        htmx=False,
+    )
+
+    assert response.status_code == 400
+    assert "<html" in response.content.decode()
+    dialog = correct_dialog(response)
+    assert f'value="{typed}"' in dialog
+    assert ">Pager fired earlier</textarea>" in dialog
+
+
+def test_timeline_names_a_commander_change_by_full_names(client_logged_in, incident, user):
+    bob = factories.user("bob", first_name="Bob", last_name="Stone")
+    services.incident_update(
+        incident_id=incident.pk, actor=user, expected_version=incident.version, commander=bob
+    )
+
+    content = client_logged_in.get(f"/incidents/{incident.pk}/").content.decode()
+
+    assert "Commander: <del>nobody</del> → <ins>Bob Stone</ins>" in content
 
 
 # Reopen and false alarm
@@ -363,7 +556,7 @@ def test_reopen_without_reason_returns_400_and_changes_nothing(client_logged_in,
     response = post(client_logged_in, resolved, "reopen", {"to_phase": "recover", "reason": "  "})
 
     assert response.status_code == 400
-    assert "reason: This field is required." in response.content.decode()
+    assert "Reason: This field is required." in response.content.decode()
     assert frozen(resolved) == before
 
 

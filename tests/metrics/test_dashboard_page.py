@@ -146,12 +146,39 @@ def test_dashboard_empty_week_renders_zeros_with_a_note(client_logged_in, week_d
     assert b"No incidents started this week" in response.content
 
 
-def test_dashboard_uncomputed_week_says_how_to_compute_it(client_logged_in, week_data):
+def _not_computed_note(response) -> str:
+    content = response.content.decode()
+    start = content.index('data-testid="not-computed"')
+    return content[start : content.index("</p>", start)]
+
+
+def test_dashboard_uncomputed_week_with_workers_says_the_workers_compute_it(
+    client_logged_in, week_data, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker and workers are configured
+
     response = _get(client_logged_in, "?week=2025-W10")
 
     assert response.status_code == 200
     assert response.context["board"].computed is False
-    assert b"recompute_metrics --since 2025-03-03" in response.content
+    note = _not_computed_note(response)
+    assert "The workers compute the current and previous week every ten minutes" in note
+    assert "recompute_metrics --since 2025-03-03" in note
+    assert "make periodic" not in note
+
+
+def test_dashboard_uncomputed_week_without_workers_says_to_run_make_periodic(
+    client_logged_in, week_data, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: no broker, no worker, no beat
+
+    response = _get(client_logged_in, "?week=2025-W10")
+
+    assert response.status_code == 200
+    note = _not_computed_note(response)
+    assert "run <code>make periodic</code> for the current and previous week" in note
+    assert "recompute_metrics --since 2025-03-03" in note
+    assert "The workers compute" not in note
 
 
 @pytest.mark.parametrize(
