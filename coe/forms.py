@@ -50,8 +50,8 @@ class ActionItemForm(forms.Form):
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     kind = forms.ChoiceField(choices=ActionKind.choices, initial=ActionKind.PREVENT)
     status = forms.ChoiceField(choices=ActionStatus.choices, initial=ActionStatus.OPEN)
-    wont_do_reason = forms.CharField(required=False, max_length=1000)
-    tracker_url = forms.URLField(required=False, assume_scheme="https")
+    wont_do_reason = forms.CharField(required=False, max_length=1000, label="Reason, if it won't be done")
+    tracker_url = forms.URLField(required=False, assume_scheme="https", label="Tracker URL")
 
 
 class SubmitForm(forms.Form):

@@ -188,9 +188,12 @@ def _in_place(
         except errors.NotFound:
             raise Http404(f"COE {coe_id} does not exist.") from None
         except errors.ApplicationError as exc:
-            refused, status = exc.message, 409 if isinstance(exc, errors.Conflict) else 422
+            status = 409 if isinstance(exc, errors.Conflict) else 422
             field = (exc.extra or {}).get("field")
-            form.add_error(field if field in form.fields else None, exc.message)
+            beside = field in form.fields and keeps_form
+            form.add_error(field if beside else None, exc.message)
+            # Said once: beside its field when the form shows one, else in the status line.
+            refused = "Check the field marked below." if beside else exc.message
     else:
         refused, status = "Check the fields marked below.", 422
     if refused is None and not request.htmx:

@@ -1,6 +1,8 @@
-"""Writing a COE together, in two real browsers (two people, two contexts, one COE page each): edits to
-different sections both land and reach the other page by the poll; edits to the same section end in the
-conflict view, a merge and a clean save. The poll runs every half second here (COE_POLL_SECONDS)."""
+"""COE journeys in real browsers. Writing a COE together (two people, two contexts, one COE page each):
+edits to different sections both land and reach the other page by the poll; edits to the same section
+end in the conflict view, a merge and a clean save. The poll runs every half second here
+(COE_POLL_SECONDS). And completing a COE in place: a refused factor keeps its text, factors, action
+items and the submission change their card only, each with its confirmation."""
 
 import itertools
 import re
@@ -175,3 +177,75 @@ def test_two_people_editing_the_same_section_merge_through_the_conflict_view(
     assert (section.body, section.version) == (merged, 3)
     expect(alice.locator(f"#body-{KEY}")).to_have_value(merged)
     expect(alice.get_by_test_id(f"status-{KEY}")).to_contain_text(_version(3))
+
+
+def test_factors_items_and_submit_change_in_place_without_losing_input(
+    live_server, other_page: Page, artifacts_dir, expected_console_errors, settings, transactional_db
+):
+    """One person completes a COE from its page: a refused factor keeps what was typed and says why
+    beside the field, the fixed one is added in place, then an action item, then it goes to review;
+    each with its confirmation, in the same document, without the page jumping to the top."""
+    settings.COE_POLL_SECONDS = 30  # this journey is about one person; the poll stays out of the way
+    page = other_page
+    expected_console_errors.append(re.compile(r"status of 422 \(Unprocessable (Content|Entity)\)"))
+    alice = factories.user("alice", password=PASSWORD, first_name="Alice", last_name="Martin")
+    bob = factories.user("bob", password=PASSWORD, first_name="Bob", last_name="Stone", email="b@example.com")
+    incident = factories.incident(actor=alice, title="Checkout returns 502s")
+    coe = services.coe_start(incident_id=incident.pk, actor=alice)
+    for section in coe.sections.all():
+        services.coe_section_save(
+            coe_id=coe.pk, key=section.key, body=f"Written: {section.key}", base_version=1, actor=alice
+        )
+    url = f"{live_server.url}/coe/{coe.pk}/"
+    page.goto(url)
+    _log_in(page, "alice")
+    expect(page).to_have_url(url)
+    page.evaluate("window.__marker = 1")
+    factors = page.locator("#factors")
+
+    # A chain that ends at "human error" is refused: the text stays, the reason is beside the field.
+    factors.get_by_label("Statement").fill("Config changes reach every cell at once")
+    factors.get_by_label("Category").select_option(label="Process")
+    factors.get_by_label("Whys").fill("The pipeline has no staged rollout\nThe root cause was human error")
+    factors.scroll_into_view_if_needed()
+    factors.get_by_role("button", name="Add factor").click()
+    expect(page.locator("#factor-whys_error")).to_contain_text("This chain ends at a person or at human")
+    expect(factors.get_by_label("Statement")).to_have_value("Config changes reach every cell at once")
+    expect(factors.get_by_label("Whys")).to_have_value(
+        "The pipeline has no staged rollout\nThe root cause was human error"
+    )
+    assert page.evaluate("window.scrollY") > 0, "the page jumped to the top"
+    factors.screenshot(path=artifacts_dir / "coe-factor-refused.png")
+
+    factors.get_by_label("Whys").fill("The pipeline has no staged rollout\nConfig was never treated as code")
+    factors.get_by_role("button", name="Add factor").click()
+    added = "Factor added: Config changes reach every cell at once"
+    expect(factors.get_by_role("status")).to_have_text(added)
+    expect(factors.locator(".factor")).to_have_count(1)
+    expect(factors.get_by_label("Statement")).to_have_value("")  # a fresh form for the next one
+    expect(page.get_by_test_id("problems")).not_to_contain_text("contributing factor")
+
+    items = page.locator("#action-items")
+    items.get_by_label("Title").fill("Stage config rollouts by cell")
+    items.get_by_label("Kind").select_option(label="Prevent")
+    items.get_by_label("Owner").select_option(label="Bob Stone")
+    items.get_by_label("Due on").fill("2030-01-15")
+    items.get_by_role("button", name="Add action item").click()
+    expect(items.get_by_role("status")).to_have_text("Action item added: Stage config rollouts by cell")
+    expect(items.locator("tbody tr")).to_have_count(1)
+    expect(items.locator("tbody tr").first).to_contain_text("Bob Stone")
+    expect(page.get_by_test_id("ready")).to_have_text("Ready for review.")
+
+    review = page.locator("#review")
+    review.get_by_label("Reviewers").select_option(label="Bob Stone")
+    expect(review.get_by_label("Reviewers").locator("option")).not_to_contain_text(["Alice Martin"])
+    review.get_by_role("button", name="Submit for review").click()
+    expect(review.get_by_role("status")).to_have_text("Sent for review; notified Bob Stone.")
+    expect(page.get_by_test_id("coe-state")).to_have_text("In review")
+    expect(review.get_by_test_id("reviewers")).to_have_text("Bob Stone: Pending")
+
+    assert page.evaluate("window.__marker") == 1, "the page navigated instead of swapping a fragment"
+    assert page.evaluate("window.scrollY") > 0, "the page jumped to the top"
+    review.screenshot(path=artifacts_dir / "coe-submitted-in-place.png")
+    page.screenshot(path=artifacts_dir / "coe-in-place-journey.png", full_page=True)
+    assert bob.notifications.filter(url=f"/coe/{coe.pk}/#review-h").count() == 1
