@@ -4,6 +4,7 @@ Alert intake (/hooks/ and /v2/enqueue) is the hot path and authenticates by inte
 served by a second Django handler without the middleware stack (sessions, authentication, CSRF,
 messages, login redirects), which those endpoints never use, nor the per-request database health check.
 Same settings, URLconf and views; the endpoints catch their own errors. Measured by `make bench-ingest`.
+Its answers still carry the site's security headers (core.security.secure).
 """
 
 import os
@@ -15,6 +16,8 @@ from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django.setup(set_prefix=False)
+
+from core import security  # noqa: E402 (needs the settings above)
 
 INGEST_PREFIXES = ("/hooks/", "/v2/enqueue")
 
@@ -35,7 +38,8 @@ class IngestHandler(WSGIHandler):
         # connection at the end of the request. Nothing is lost either way.
         for connection in connections.all(initialized_only=True):
             connection.health_check_done = True
-        return super().get_response(request)
+        # The same security headers as every other response (nosniff, CSP, Permissions-Policy, ...).
+        return security.secure(request, super().get_response(request))
 
 
 site = WSGIHandler()

@@ -32,6 +32,16 @@
     }
   });
 
+  // A value to copy (a secret or token shown once) is selected whole when focused.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input[data-select-on-focus]")) event.target.select();
+  });
+  // The autofocused one got its focus before this file ran.
+  document.addEventListener("DOMContentLoaded", function () {
+    var focused = document.activeElement;
+    if (focused && focused.matches("input[data-select-on-focus]")) focused.select();
+  });
+
   // A swapped fragment replaces any open dialog; make sure none is left modal.
   document.addEventListener("htmx:beforeSwap", function () {
     document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
