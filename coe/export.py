@@ -9,6 +9,7 @@ from datetime import UTC
 from coe import selectors
 from coe.models import Coe
 from coe.sections import SectionKey
+from core import forms as core_forms
 from core.templatetags.cornerstone import duration
 from incidents import selectors as incident_selectors
 
@@ -23,7 +24,7 @@ def _cell(text) -> str:
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else "—"
+    return core_forms.user_label(user) or "—"
 
 
 def coe_markdown(coe: Coe) -> str:

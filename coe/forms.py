@@ -1,27 +1,11 @@
 from django import forms
-from django.contrib.auth import get_user_model
 
 from coe.models import COMMENT_MAX_LENGTH, ActionKind, ActionStatus, FactorCategory, Priority
+from core import forms as core_forms
 
 
 def _users():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-class PersonField(forms.ModelChoiceField):
-    """A person picker that shows full names ("Alice Martin"), else the username."""
-
-    def label_from_instance(self, obj) -> str:
-        return _name(obj)
-
-
-class PeopleField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return _name(obj)
+    return core_forms.active_users()
 
 
 class SectionForm(forms.Form):
@@ -45,7 +29,7 @@ class FactorForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = PersonField(queryset=_users(), required=False)
+    owner = core_forms.UserChoiceField(queryset=_users(), required=False)
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     kind = forms.ChoiceField(choices=ActionKind.choices, initial=ActionKind.PREVENT)
@@ -57,7 +41,7 @@ class ActionItemForm(forms.Form):
 class SubmitForm(forms.Form):
     """The reviewers to send the COE to: anyone active but its owner (who cannot review their own)."""
 
-    reviewers = PeopleField(queryset=_users(), required=False)
+    reviewers = core_forms.UserMultipleChoiceField(queryset=_users(), required=False)
 
     def __init__(self, *args, owner_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

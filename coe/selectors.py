@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from coe.models import (
     Section,
 )
 from coe.sections import GUIDANCE, SectionKey
+from core import forms as core_forms
 from incidents import phases
 from incidents import selectors as incident_selectors
 from incidents.models import EventKind, Incident
@@ -226,8 +226,8 @@ def later_incident_counts(coe: Coe) -> dict[int, int]:
 
 
 def active_users() -> list:
-    users = get_user_model().objects.filter(is_active=True).order_by("username")
-    return list(users.only("pk", "username", "first_name", "last_name"))
+    """Everyone who can be picked, in the order of the names they are shown with."""
+    return list(core_forms.active_users().only("pk", "username", "first_name", "last_name"))
 
 
 @dataclass(frozen=True)
