@@ -122,16 +122,18 @@ BLAMEFUL: tuple[Case, ...] = (
     case("The contractor bypassed code review.", PBV),
     case("The alert was ignored by the on-call engineer.", PBV),
     case("Bob acknowledged the page but forgot to escalate.", PBV),
-    case("Alice made a mistake in the firewall rule.", PBV),
+    case("Alice made a mistake in the firewall rule.", FB),  # an idiom of blame: blocking since issue 10
     case("The team lead should not have approved the change.", PBV),
     case("The engineer on call missed three pages in a row.", PBV),
-    case("Priya fat-fingered the instance count.", PBV),
-    case("Our DBA dropped the ball on the backup verification.", PBV),
+    case("Priya fat-fingered the instance count.", FB),  # an idiom of blame: blocking since issue 10
+    case(
+        "Our DBA dropped the ball on the backup verification.", FB
+    ),  # an idiom of blame: blocking since issue 10
     case("Bob, who was new to the team, failed to notice the warning.", PBV),
     case("The release manager was supposed to check the feature flags.", PBV),
     case("Engineers ignored the capacity alerts for weeks.", PBV),
     case("The on-call never bothered to look at the dashboard.", PBV),
-    case("@bob broke production with the config push.", PBV),
+    case("@bob broke production with the config push.", FB),  # an idiom of blame: blocking since issue 10
     case("Alice could have prevented the outage.", PBV),
     case("The warning was overlooked by Priya.", PBV),
     case("Will forgot to rotate the key.", PBV),
@@ -193,10 +195,10 @@ BLAMEFUL: tuple[Case, ...] = (
     case("Someone should have caught this in review.", PBV),
     case("The intern was negligent.", J),
     case("Human error on the part of the operator led to the outage.", HE),
-    case("Bob broke the build again.", PBV),
+    case("Bob broke the build again.", FB),  # an idiom of blame: blocking since issue 10
     case("The engineers on shift ignored the alarms.", PBV),
     case("This happened because the DBA forgot the WHERE clause.", PBV),
-    case("Priya is the one who messed up the config.", PBV),
+    case("Priya is the one who messed up the config.", FB),  # an idiom of blame: blocking since issue 10
     case("The root cause is that the developer was careless.", J),
     case("If Bob had read the alert, he would have seen the disk was full.", CF),
     case("Mark should have tested the rollback.", PBV),
@@ -206,7 +208,7 @@ BLAMEFUL: tuple[Case, ...] = (
     case("Had she followed the runbook, none of this would have happened.", CF),
     case("It is Wei's mistake, not the system's.", FB),
     case("The on-call clearly neglected their duties.", PBV),
-    case("The admin screwed up the DNS change.", PBV),
+    case("The admin screwed up the DNS change.", FB),  # an idiom of blame: blocking since issue 10
     case("The person on call forgot to escalate.", PBV),
     case("It was all down to Bob.", FB),
     case("The change was approved by Bob, who missed the typo.", PBV),
@@ -230,12 +232,10 @@ BLAMEFUL: tuple[Case, ...] = (
     case("Bob ignored the warnings and deployed anyway.", PBV),
     case("The contractor was to blame for the misconfiguration.", FB),
     case("It was a careless mistake by the intern.", J, FB),
-    case("The developer made a typo in the config and caused the outage.", PBV),
     case(
-        "The engineers were paged twice, but they ignored both pages.",
-        PBV,
-        xfail='"they" is not a person to the check (in COEs it is as often the alerts or the pods)',
-    ),
+        "The developer made a typo in the config and caused the outage.", FB
+    ),  # an idiom of blame: blocking since issue 10
+    case("The engineers were paged twice, but they ignored both pages.", PBV),
 )
 
 NEUTRAL: tuple[Case, ...] = (

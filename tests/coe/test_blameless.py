@@ -24,8 +24,12 @@ def phrases(text: str, people=PEOPLE) -> list[tuple[str, str]]:
     ],
     ids=[case.text[:60] for case in CASES],
 )
-def test_lint_labeled_sentence_raises_exactly_its_expected_rules(case):
-    assert {finding.rule for finding in lint(case.text, people=PEOPLE)} == case.rules
+def test_lint_labeled_sentence_raises_one_of_its_expected_rules_or_none_when_neutral(case):
+    # Issue 10 relaxed "exactly its rules" to "one of them": one finding is kept per phrase, so a
+    # sentence whose two verdicts overlap ("the intern was lazy and skipped the tests") raises the
+    # blocking one only, and the families now decide the rule (idioms of blame are blocking).
+    found = {finding.rule for finding in lint(case.text, people=PEOPLE)}
+    assert (found & case.rules) if case.blameful else not found, found
 
 
 def test_labeled_set_is_large_and_balanced_and_covers_every_rule():
@@ -134,10 +138,14 @@ def test_lint_empty_or_blank_text_has_no_findings():
 # --- People ------------------------------------------------------------------------------------------
 
 
-def test_lint_names_count_only_when_known_and_match_case_insensitively():
-    assert phrases("Dmitri forgot to renew the certificate.") == []
-    assert phrases("Dmitri forgot to renew the certificate.", people=["dmitri"]) == [
+def test_lint_names_count_without_a_user_list_and_known_names_match_case_insensitively():
+    # Before issue 10 an unknown name was no person ("Dmitri forgot" passed): that was the bug.
+    assert phrases("Dmitri forgot to renew the certificate.", people=()) == [
         ("person-blame-verb", "Dmitri forgot")
+    ]
+    assert phrases("dmitri forgot to renew the certificate.", people=()) == []
+    assert phrases("dmitri forgot to renew the certificate.", people=["dmitri"]) == [
+        ("person-blame-verb", "dmitri forgot")
     ]
     assert phrases("BOB FORGOT TO RENEW IT.") == [("person-blame-verb", "BOB FORGOT")]
 
@@ -197,5 +205,13 @@ def test_finding_is_a_frozen_dataclass_that_serialises_to_the_api_shape():
     assert isinstance(finding, Finding)
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.start = 0  # type: ignore[misc]
-    assert set(dataclasses.asdict(finding)) == {"start", "end", "rule", "severity", "message", "suggestion"}
+    assert set(dataclasses.asdict(finding)) == {
+        "start",
+        "end",
+        "rule",
+        "severity",
+        "message",
+        "suggestion",
+        "family",
+    }
     assert dataclasses.asdict(finding)["severity"] == "blocking"

@@ -1,0 +1,166 @@
+"""Blameless-language check for COE documents: pure (no queries, no I/O), regexes and small word lists.
+
+A COE never stops its investigation at a person: human error is where the questions start, not where
+they end. `lint(text, people=...)` finds blameful phrasing in any section and suggests a reframing
+toward the system, specific to what it found.
+
+  rule                   severity  families
+  human-error-cause      blocking  "human error", "operator error" given as a cause
+  fault-blame-person     blocking  fault, blame, responsibility and accountability aimed at a person or a
+                                   team ("it was Bob's fault", "the outage is on Jenny", "whoever merged
+                                   that needs to answer for it"); punishment ("should be fired", "a PIP");
+                                   idioms of blame ("Lena botched the cutover", "dropped the ball")
+  judgement              blocking  judgements of a person or their decisions ("careless", "poor judgment")
+  person-blame-verb      warning   negative performance ("was asleep at the wheel", "nobody was watching"),
+                                   a person's omission as the cause ("Dave never tested it"), a person as
+                                   the agent of the damage ("the config was broken by Dave")
+  counterfactual-person  warning   hindsight about a person ("if Alice had checked ...")
+
+Persons are recognised without a user list (`coe.blameless.people`: a first-name lexicon, capitalised
+words in the slot of a blame predicate, roles, teams, indefinite persons, pronouns); registered users
+passed in `people` count too. The families are patterns with a person slot (`coe.blameless.families`);
+the words-only rules are in `coe.blameless.words`; Markdown handling in `coe.blameless.markdown`.
+
+Left alone: a system in the person's slot ("the health check failed to detect", "the fault lies in the
+retry logic"), a person doing a neutral action ("Dave ran the migration at 10:42"), the first person
+("we missed the alert"), fault tolerance and injection, git blame, teams in neutral sentences, "responsible
+for" in role descriptions, "nobody is to blame", negated and quoted mentions.
+
+Measured on sentences nobody tuned it on: tests/coe/blameless_data/ and `make bench-blameless`.
+Offsets are into the original text, end exclusive.
+"""
+
+import re
+from collections.abc import Collection
+from functools import lru_cache
+
+from coe.blameless import engine, families, markdown, people, suggestions, words
+from coe.blameless.rules import (
+    COUNTERFACTUAL_PERSON,
+    FAULT_BLAME_PERSON,
+    HUMAN_ERROR_CAUSE,
+    JUDGEMENT,
+    PERSON_BLAME_VERB,
+    RULES,
+    RULES_BY_ID,
+    Finding,
+    Rule,
+    Severity,
+)
+
+__all__ = [
+    "COUNTERFACTUAL_PERSON",
+    "FAULT_BLAME_PERSON",
+    "HUMAN_ERROR_CAUSE",
+    "JUDGEMENT",
+    "PERSON_BLAME_VERB",
+    "RULES",
+    "RULES_BY_ID",
+    "Finding",
+    "Rule",
+    "Severity",
+    "lint",
+]
+
+_SYSTEM_ACCOUNTS = frozenset(
+    ["admin", "root", "deploy", "system", "ci", "bot", "automation", "jenkins", "github", "gitlab"]
+)
+_BOT = re.compile(r"[-_.\[]bot\]?$|^bot[-_.]", re.I)
+_WORD_RULES = frozenset({HUMAN_ERROR_CAUSE, JUDGEMENT})
+_BLAMING = frozenset({"fault", "blame", "responsibility", "punishment", "idiom"})
+_NEGATION_INSIDE = re.compile(r"\b(?:not|no|never|nobody|none)\b|n't\b", re.I)
+_VERB_KIND = (("forg", "forget"), ("should", "hindsight"), ("could", "hindsight"), ("ought", "hindsight"))
+
+
+@lru_cache(maxsize=64)
+def _known(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for n in names if n and n.lower() not in _SYSTEM_ACCOUNTS and not _BOT.search(n))
+
+
+def _suggestion(sentence: str, start: int, end: int, rule: str, family: str, who: str, verb: str) -> str:
+    about = suggestions.thing(sentence, start, end, family)
+    suggestion = suggestions.suggest(family, words=sentence[start:end], who=who, about=about, verb=verb)
+    return suggestion or RULES_BY_ID[rule].suggestion
+
+
+def _person_hits(sentence: str, names: tuple[str, ...]) -> list[tuple]:
+    """(start, end, rule, family, message, who, verb) of each family pattern that matches."""
+    hits: list[tuple] = []
+    active = engine.active_families(sentence)
+    if not active:
+        return hits
+    persons = people.spans(sentence, names)
+    for family in active:
+        for pattern in families.BY_FAMILY[family]:
+            rule = pattern.rule
+            for start, end, person in pattern.finditer(sentence, persons):
+                if person is not None:
+                    if person.weak and not pattern.strong and not people.looks_like_name(person.text):
+                        continue
+                    if person.negative and family in _BLAMING:
+                        continue
+                text = sentence[start:end]
+                if family in _BLAMING and (
+                    words._negated(sentence, _clause_start(start, text))
+                    or (len(text.split()) <= 3 and words._quoted(sentence, start, end))
+                    or (family != "punishment" and _NEGATION_INSIDE.search(text))
+                ):
+                    continue
+                verb = next((kind for prefix, kind in _VERB_KIND if prefix in text.lower()), "")
+                kind = "counterfactual" if rule == COUNTERFACTUAL_PERSON else family
+                who = person.text if person is not None else ""
+                message = f"{_quote(text)}: {suggestions.family_name(kind)}."
+                hits.append((start, end, rule, kind, message, who, verb))
+    return hits
+
+
+def _clause_start(start: int, text: str) -> int:
+    """Where the negation before a match is looked for: after a leading "but" ("nobody's fault but
+    Sam's"), the words before it are the contrast, not a negation of the match."""
+    return start + 4 if text[:4].lower() == "but " else start
+
+
+def _quote(text: str) -> str:
+    return f'"{" ".join(text.split())}"'
+
+
+def _sentence_hits(sentence: str, names: tuple[str, ...]) -> list[tuple]:
+    hits = [(s, e, HUMAN_ERROR_CAUSE, "human-error", m, "", "") for s, e, m in words.human_error(sentence)]
+    hits += [(s, e, JUDGEMENT, "judgement", m, "", "") for s, e, m in words.judgements(sentence)]
+    hits += _person_hits(sentence, names)
+    # One finding per phrase: blocking before warning, then the earlier and longer match.
+    # The word rules name the more specific verdict ("human error", "careless") and win a tie.
+    hits.sort(
+        key=lambda h: (
+            RULES_BY_ID[h[2]].severity != Severity.BLOCKING,
+            h[2] not in _WORD_RULES,
+            h[0],
+            h[0] - h[1],
+        )
+    )
+    kept: list[tuple] = []
+    for hit in hits:
+        if all(hit[1] <= other[0] or hit[0] >= other[1] for other in kept):
+            kept.append(hit)
+    return [
+        (start, end, rule, family, message, _suggestion(sentence, start, end, rule, family, who, verb))
+        for start, end, rule, family, message, who, verb in kept
+    ]
+
+
+def lint(text: str, *, people: Collection[str] = ()) -> list[Finding]:
+    """Blameful phrasing in `text` (Markdown), in document order. `people` are names known to be
+    persons (usernames, first names); persons are also recognised without them."""
+    if not text or not text.strip():
+        return []
+    names = _known(tuple(sorted(people)))
+    masked = markdown.mask(text)
+    findings = []
+    for start, end in markdown.sentences(masked):
+        for s, e, rule_id, family, message, suggestion in _sentence_hits(masked[start:end], names):
+            rule = RULES_BY_ID[rule_id]
+            findings.append(
+                Finding(start + s, start + e, rule_id, rule.severity, message, suggestion, family)
+            )
+    findings.sort(key=lambda f: (f.start, f.end))
+    return findings

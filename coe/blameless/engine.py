@@ -1,0 +1,107 @@
+"""The machinery of the family patterns: a pattern with a person slot is split into the regex before the
+slot and the regex after it, and matched only at the persons `people.spans` found, never by trying every
+character of a sentence as the start of a person; and cheap word gates say which families a sentence
+can match at all."""
+
+import re
+from dataclasses import dataclass
+
+from coe.blameless import people
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (split at each | outside groups and classes)."""
+    parts, depth, escaped, in_class, last = [], 0, False, False, 0
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[last:index])
+            last = index + 1
+    return [*parts, pattern[last:]]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One predicate of a family. Each alternative is plain (no person), or a person slot with the
+    regex before it (`prefix`, None when the slot opens the match) and the regex after it (`rest`).
+    The persons of the sentence are found once (`people.spans`); a slot only ever matches one, so no
+    regex tries every character of the sentence as the start of a person."""
+
+    family: str
+    rule: str
+    strong: bool
+    plain: tuple[re.Pattern[str], ...]
+    slots: tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]
+
+    def finditer(self, sentence: str, persons: dict[int, list[tuple[int, people.Person]]]):
+        """Yield (start, end, person or None) for each match."""
+        for regex in self.plain:
+            for match in regex.finditer(sentence):
+                yield match.start(), match.end(), None
+        if not persons:
+            return
+        for prefix, rest in self.slots:
+            starts = (
+                ((start, start) for start in persons)
+                if prefix is None
+                else ((m.start(), m.end()) for m in prefix.finditer(sentence))
+            )
+            for begin, start in starts:
+                for end, person in persons.get(start, ()):
+                    match = rest.match(sentence, end)
+                    if match is not None:
+                        yield begin, match.end(), person
+                        break
+
+
+def compile_pattern(family: str, rule: str, pattern: str, strong: bool) -> Pattern:
+    plain, slots = [], []
+    for alternative in _alternatives(pattern):
+        if "{P}" not in alternative:
+            plain.append(re.compile(alternative, re.I))
+            continue
+        before, after = alternative.split("{P}", 1)
+        slots.append((re.compile(before, re.I) if before else None, re.compile(after, re.I)))
+    return Pattern(family, rule, strong, tuple(plain), tuple(slots))
+
+
+# A sentence is tried against a family's patterns only if it has one of the family's words: each gate
+# is a superset of the words every pattern of its family needs, so it changes no result, only the time
+# (most sentences of a COE have none of them). Plain substrings of the lower-cased sentence, with its
+# spaces made single and padded: a substring test is far cheaper than a regex over the sentence.
+GATES: dict[str, tuple[str, ...]] = {
+    family: tuple(words.split("|"))
+    for family, words in {
+        "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |down",
+        "blame": "blam|finger",
+        "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own",
+        "punishment": "fire|sack|train|disciplin|reprimand|punish|demot|suspend|writ|let |coach|dismiss|"
+        "terminat|warn|ban|bench|replac|supervis|remov|taken|kicked|onboarding|held|pip|improvement|"
+        "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal",
+        "idiom": "ball|screw|mess|botch|bungl|fumbl|goof|blew|blown|finger|nuked|made|broke|f*|fu|ruin|"
+        "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten",
+        "performance": "slow|sleep|asleep|afk|distract|clue|depth|attention|focus|careful|watch|look|listen|"
+        "lazy|unrespons|nowhere|bother|care|ignor|overlook|disregard|miss|brush|sat |rush|forever|feet|"
+        "barely|idea|know|late|slept|serious|ack|answer|respond|repl|took|nobody|no one|no-one|without",
+        "omission": "forg|fail|neglect|omit|skip|bypass|supposed|n't|not|never|should|could|ought|if |had|"
+        "done",
+        "passive": " by ",
+    }.items()
+}
+
+
+def active_families(sentence: str) -> set[str]:
+    """The families whose gate the sentence passes."""
+    text = f" {' '.join(sentence.lower().replace(chr(0x2019), chr(39)).split())} "
+    return {family for family, needles in GATES.items() if any(map(text.__contains__, needles))}

@@ -1,0 +1,366 @@
+"""The families of blame, as patterns over a sentence with `{P}` where the person stands.
+
+A family is a kind of verdict, not a list of phrasings: each pattern is a predicate of that kind (a
+fault, a punishment, an idiom of blame...) with the slot its target fills, and the slot is filled by
+any reading of `people.spans` that `people.judge` accepts: names, roles, teams, indefinite persons,
+pronouns. So "the outage is on Jenny", "... on the platform team" and "... on whoever merged it" are
+one pattern. Systems in the same slot ("the health check failed to detect", "the fault lies in the
+retry logic") are not persons and raise nothing; nor does the first person ("we missed the alert").
+
+Each pattern: (family, rule id, regex, strong). `strong` patterns accept a weak person (an unknown
+capitalised word opening the sentence), because only people are said to botch or be fired; the rest,
+whose verbs a system can also take ("failed to", "skipped", "never ran"), need a known person.
+"""
+
+from coe.blameless import engine
+from coe.blameless.rules import COUNTERFACTUAL_PERSON, FAULT_BLAME_PERSON, PERSON_BLAME_VERB
+
+_POSS = r"(?:'s|')"
+_ADV = (
+    r"(?:\s+(?:\w+ly|just|also|again|then|still|even|totally|really|basically|simply|kind\s+of|sort\s+of|"
+    r"had|has|must\s+have|might\s+have|may\s+have|probably|apparently))*"
+)
+_REL = (
+    r"(?:,\s*[^,;]{1,40},|\s+\([^)]{0,40}\)|,?\s+who(?:\s+[^,;\s]+){0,5}?|\s+(?:is|was)\s+the\s+one\s+who"
+    r"|\s+on\s+(?:call|shift|duty)|\s+(?:at|from|in|of)\s+(?:the\s+)?[\w-]+)?"
+)
+_BE = r"(?:is|was|are|were|'s|'re|has\s+been|had\s+been)"
+_HARM = (
+    r"outage|downtime|incident|failure|mess|data\s+loss|loss|leak|breach|breakage|break|bug|regression|"
+    r"corruption|damage|delay|problem|issue|error|mistake|disaster|this|that|it|everything|what\s+happened"
+)
+_MODAL = (
+    r"(?:should|must|needs?\s+to|has\s+to|have\s+to|will|would|ought\s+to|deserves?\s+to|is\s+going\s+to)"
+)
+_PUNISHED = (
+    r"fired|sacked|retrained|re-?trained|disciplined|reprimanded|punished|demoted|suspended|written\s+up|"
+    r"let\s+go|coached|dismissed|terminated|warned|banned|benched|replaced|supervised|removed\s+from|"
+    r"taken\s+off|kicked\s+off|sent\s+(?:back\s+)?to\s+(?:training|onboarding)|held\s+(?:responsible|accountable)"
+)
+_IDIOM = (
+    r"drop(?:s|ped)?\s+the\s+ball|screw(?:s|ed)?\s+(?:up|us|things|the\s+pooch|it)|screwed|"
+    r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up)\b|"
+    r"blown\s+it|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
+    r"broke\s+(?:prod|production|the\s+build|staging|everything|it|things|main|the\s+site|checkout)|"
+    r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
+    r"took\s+down\s+(?:prod|production|the\s+\w+)|deleted\s+the\s+(?:prod|production|wrong)|"
+    r"(?:pushed|deployed|ran|applied|targeted|used|typed|picked|deleted|dropped)\s+the\s+wrong"
+)
+_PERFORMANCE = (
+    r"(?:was|were|is|are|got)\s+(?:\w+\s+)?(?:too\s+slow|slow|asleep|sleeping|afk|distracted|clueless|"
+    r"half\s+asleep|out\s+of\s+(?:his|her|their|its)\s+depth|not\s+(?:paying\s+attention|focused|careful|"
+    r"watching|looking|listening)|(?:too\s+)?lazy|unresponsive|nowhere\s+to\s+be\s+(?:found|seen))"
+    r"|(?:wasn't|weren't)\s+(?:watching|paying\s+attention|focused|looking|careful|listening)"
+    r"|(?:didn't|did\s+not|couldn't|could\s+not|can't|don't|doesn't|never)\s+(?:even\s+)?(?:bother|be\s+bothered|"
+    r"pay\s+attention|care|look\s+at)"
+    r"|(?:ignored|overlooked|disregarded|missed|misses|ignores|brushed\s+off|sat\s+on)(?=\s+(?:the|three|two|both|all|"
+    r"every|an?|\d+|multiple|several|alerts|pages|warnings|alarms)\b)|rushed\s+the\b|took\s+forever|dragged\s+(?:his|her|their)\s+feet|barely\s+(?:glanced|looked|read)"
+    r"|had\s+no\s+(?:idea|clue)\s+what|(?:didn't|did\s+not|don't|doesn't|do\s+not)\s+know\s+what\s+\w+\s+"
+    r"(?:is|was|were|are)\s+doing|responded\s+late|fell\s+asleep|slept\s+through|sleeping\s+on\s+the\s+job"
+    r"|asleep\s+at\s+the\s+(?:wheel|switch)|(?:did|does)\s+not\s+take\s+.{1,40}?seriously|ignored\s+it"
+    r"|(?:hasn't|has\s+not|haven't|didn't|did\s+not|never)\s+(?:acked|acknowledged|answered|responded|replied)"
+)
+_OMITTED = (
+    r"(?:forg[eo]t(?:s|ten)?|failed\s+to(?!\s+(?:over|back|receive|get|hear|be\b))|neglected|omitted|skipped|bypassed|"
+    r"was\s+supposed\s+to|"
+    r"(?:didn't|did\s+not|never|did\s+n't|not)\s+(?:even\s+)?(?:check|test|tested|follow|read|look|notify|"
+    r"answer|do|bother|verify|review|run|escalate|respond|update|renew|remove|add|tell|inform|ask|confirm|"
+    r"double-check|think|reply|ack|acknowledge|monitor|watch|validate|wait|use|open|clean|rotate|"
+    r"checked|followed|ran|looked|reviewed|verified|updated)\b)(?!\s+(?:nothing|none|anything)\b)"
+)
+_PASSIVE = (
+    r"broken|broke|caused|corrupted|ignored|botched|taken\s+down|misconfigured|missed|overlooked|leaked|"
+    r"deleted|dropped|drop|messed\s+up|screwed\s+up|flooded|ruined|introduced|blocked|blown|targeted|"
+    r"exposed|allowed\s+to\s+expire|let\s+to\s+expire|wrecked|bungled|mishandled|neglected|forgotten|"
+    r"skipped|triggered|crashed|killed|destroyed|wiped|nuked"
+)
+_CAUSE_SUBJECT = (
+    r"(?:this(?:\s+one)?|that|it|the\s+whole\s+thing|everything|all\s+of\s+this|the\s+(?:\w+\s+)?(?:outage|"
+    r"incident|failure|downtime|mistake|mess|issue|problem|error|breakage|data\s+loss|deploy|release))"
+)
+
+
+FB, PBV, CF = FAULT_BLAME_PERSON, PERSON_BLAME_VERB, COUNTERFACTUAL_PERSON
+PATTERNS: tuple[engine.Pattern, ...] = tuple(
+    engine.compile_pattern(family, rule, pattern, strong)
+    for family, rule, pattern, strong in (
+        # fault, possessives and "on X"
+        (
+            "fault",
+            FB,
+            rf"{{P}}{_POSS}\s+(?:own\s+)?(?:fault|mistake|error|typo|screw-?up|blunder|doing|bad\b|failure\s+to|oversight|lapse)(?!\s+(?:messages?|logs?|rates?|budgets?|codes?|handling|pages?))",
+            True,
+        ),
+        ("fault", FB, r"\b(?:his|her|their)\s+(?:own\s+)?(?:fault|doing)\b", True),
+        (
+            "fault",
+            FB,
+            r"\bfault\s+(?:\w+\s+)?(?:lies|lay|is|was|rests|belongs|sits|goes)(?:\s+\w+ly)?\s+(?:with|to|on)\s+{P}",
+            True,
+        ),
+        (
+            "fault",
+            FB,
+            rf"\b(?:the\s+)?fault\s+of\s+{{P}}|\bfault\s+(?:is|was)\s+(?:the\s+)?{{P}}{_POSS}",
+            True,
+        ),
+        ("fault", FB, rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?at\s+fault\b", True),
+        ("fault", FB, rf"(?:whose\s+fault\?|^\W*fault:|(?<=fault\s)but)\s*{{P}}{_POSS}?(?=[\s.,!]|$)", True),
+        (
+            "fault",
+            FB,
+            rf"\b{_CAUSE_SUBJECT}\s+{_BE}(?:\s+(?:all|entirely|squarely|totally|100%|clearly|fully))*\s+on\s+{{P}}",
+            True,
+        ),
+        ("fault", FB, rf"\bon\s+{{P}}{_POSS}\s+head\b", True),
+        (
+            "fault",
+            FB,
+            rf"{{P}}{_REL}\s+made\s+(?:a|an|the)\s+(?:\w+\s+)?(?:mistake|error|blunder|typo)",
+            True,
+        ),
+        (
+            "fault",
+            FB,
+            r"\b(?:mistake|error|blunder|typo)s?\s+(?:\w+\s+)?(?:made|committed)\s+by\s+{P}",
+            True,
+        ),
+        ("fault", FB, rf"\b{_CAUSE_SUBJECT}\s+{_BE}\s+(?:all\s+)?down\s+to\s+{{P}}", True),
+        # blame
+        (
+            "blame",
+            FB,
+            r"(?<!git\s)(?<!git-)\bblam(?:e|es|ed|ing)\s+{P}(?!\s+(?:says|view|page|output|shows))",
+            True,
+        ),
+        ("blame", FB, rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:the\s+ones?\s+)?to\s+(?:be\s+)?blamed?\b", True),
+        ("blame", FB, rf"{{P}}{_REL}\s+(?:should|must|can|will|could)\s+be\s+blamed\b", True),
+        ("blame", FB, r"\bblamed?\s+(?:[\w-]+\s+){0,4}?on\s+{P}|\bblame\s*:\s*{P}", True),
+        ("blame", FB, rf"{{P}}{_REL}\s+(?:was|were|is|are|got|gets|get)\s+(?:\w+\s+)?blamed\b", True),
+        (
+            "blame",
+            FB,
+            r"\bblame\b[^.;]{0,40}?\b(?:falls|rests|lies|goes|go|is|belongs|sits)\s+(?:\w+\s+)?(?:on|with|to)\s+{P}",
+            True,
+        ),
+        (
+            "blame",
+            FB,
+            r"\b(?:put|puts|place|placed|lay|laid|pin|pinned)\s+(?:all\s+)?the\s+blame\b[^.;]{0,50}?\b(?:on|at\s+the\s+door\s+of)\s+{P}",
+            True,
+        ),
+        ("blame", FB, r"{P}\s+(?:takes?|took|deserves?)\s+(?:the|all\s+the)\s+blame\b", True),
+        ("blame", FB, r"\bfingers?\s+(?:points?|pointed)\s+at\s+{P}", True),
+        # responsibility, accountability, cause
+        (
+            "responsibility",
+            FB,
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_HARM}|breaking|causing|losing|taking)\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?the\s+(?:one|person|people)s?\s+responsible\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            r"\bthe\s+(?:person|people|one|engineer|developer|party|individual)s?\s+responsible\b|\bthe\s+responsible\s+(?:for|engineer|developer|person|party)\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            rf"\bhold(?:s|ing)?\s+{{P}}\s+(?:responsible|accountable|liable)\b|{{P}}\s+{_MODAL}\s+(?:be\s+)?held\s+(?:responsible|accountable)",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            rf"{{P}}{_REL}\s+(?:\w+\s+)?(?:needs?\s+to|must|should|has\s+to|have\s+to|will\s+have\s+to)\s+answer\s+for\b|\banswerable\s+to\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            r"{P}\s+(?:has\s+to|must|should|needs?\s+to|will\s+have\s+to)\s+take\s+(?:the\s+)?responsibility\b|\bown\s+up\s+to\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            r"\b(?:accountability|responsibility)\s+for\b[^.;]{0,50}?\b(?:rests|lies|sits|is)\s+with\s+{P}",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?the\s+(?:root\s+)?(?:cause|reason|culprit)\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            r"\b(?:root\s+)?(?:cause|reason|culprit|rca)\b(?:\s+(?:for|of)\s+[\w\s]{1,30}?)?\s*(?:is|was|=|:)\s*(?:a\s+human:\s*)?{P}(?=[\s.,;!)]|$)",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            rf"{{P}}{_REL}{_ADV}\s+(?:and\s+)?caused\b|{{P}}{_REL}\s+{_BE}\s+the\s+one\s+who\s+caused\b|\bcaused\s+by\s+{{P}}",
+            True,
+        ),
+        ("responsibility", FB, rf"{{P}}{_REL}\s+{_BE}\s+guilty\b|{{P}}\s+owns?\s+this\s+(?:{_HARM})", True),
+        # punishment and correction
+        (
+            "punishment",
+            FB,
+            rf"{{P}}{_REL}\s+(?:\w+\s+)?{_MODAL}\s+(?:\w+\s+)?(?:be|get)\s+(?:{_PUNISHED})",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            rf"{{P}}\s+(?:{_BE}\s+)?(?:getting|got|gets|will\s+get)\s+(?:{_PUNISHED}|a\s+(?:formal\s+|written\s+|final\s+)?(?:warning|reprimand|talking-to))",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            r"{P}\s+(?:needs?|requires?|deserves?)\s+(?:a\s+)?(?:talking-to|re-?training|retraining|training|coaching|supervision|discipline|punishment)",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            r"\b(?:fire|retrain|re-train|discipline|reprimand|punish|demote|suspend|sack|write\s+up|coach)\s+{P}",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            r"(?-i:\bPIP\b)|\bperformance\s+improvement\s+plan\b|\bdisciplinary\b|\bas\s+a\s+(?:penalty|punishment)\b",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            r"\b(?:written|formal|final)\s+warning\s+(?:for|to)\s+{P}|\bconsequences\s+for\s+{P}|\bdismissal\s+of\s+{P}",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            r"\bsend\s+{P}\s+(?:back\s+)?to\s+(?:\w+\s+)?(?:training|onboarding)|{P}\s+to\s+attend\s+(?:\w+\s+)?training",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            rf"{{P}}\s+(?:\w+\s+)?lose\s+(?:\w+\s+)?(?:access|rights|privileges)|\brevoke\s+{{P}}{_POSS}|\blet\s+{{P}}\s+go\b",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            rf"{{P}}{_POSS}\s+head\s+for\b|\bterminate\s+the\s+contract\s+with\s+{{P}}|{{P}}\s+gets\s+no\s+more\b",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            r"\bmake\s+sure\s+{P}\s+(?:doesn't|does\s+not|never|won't|can't)\s+(?:touch|go\s+near|deploy|get\s+near)|{P}(?:'s|\s+is)\s+out\b",
+            True,
+        ),
+        ("punishment", FB, r"\bpunish\w*\s+{P}", True),
+        # idioms of blame
+        ("idiom", FB, rf"{{P}}{_REL}{_ADV}\s+(?:{_IDIOM})", True),
+        ("idiom", FB, r"\bthrew\s+{P}\s+under\s+the\s+bus|\bunder\s+the\s+bus\b", True),
+        (
+            "idiom",
+            FB,
+            rf"\bclassic\s+{{P}}\s+(?:screw-?up|move|mistake|blunder)|{{P}}{_POSS}\s+(?:typo|screw-?up|blunder)",
+            True,
+        ),
+        # negative performance
+        ("performance", PBV, rf"{{P}}{_REL}{_ADV}\s+(?:{_PERFORMANCE})", True),
+        ("performance", PBV, r"\btook\s+{P}\s+\d+\s+\w+\s+to\b|\bno\s+ack\s+from\s+@?{P}", True),
+        (
+            "performance",
+            PBV,
+            r"\b(?:nobody|no\s+one|no-one)(?:\s+(?:on\s+call|on-call|on\s+the\s+\w+|else|\w+))?\s+(?:was|were)\s+(?:even\s+)?(?:watching|paying\s+attention|looking|monitoring|checking|listening)",
+            True,
+        ),
+        (
+            "performance",
+            PBV,
+            r"\b(?:nobody|no\s+one|no-one)(?:\s+(?:on\s+\w+(?:\s+\w+)?|else))?\s+(?:bothered|cared|tested|checked|looked|reviewed|did)\b",
+            True,
+        ),
+        (
+            "performance",
+            PBV,
+            r"{P}\s+\w+(?:\s+[\w`.-]+){0,4}?\s+without\s+(?:a\s+)?(?:review|reviewing|testing|tests|a\s+ticket|ticket|telling|asking|checking|reading|understanding|approval|permission)\b",
+            True,
+        ),
+        # omission given as the cause, counterfactuals
+        ("omission", PBV, rf"{{P}}{_REL}{_ADV}\s+(?:{_OMITTED})", False),
+        (
+            "omission",
+            PBV,
+            rf"{{P}}{_REL}{_ADV}\s+could\s+have\s+(?:prevented|avoided|caught|stopped)\b",
+            False,
+        ),
+        (
+            "omission",
+            PBV,
+            rf"{{P}}{_REL}{_ADV}\s+(?:should|ought\s+to)(?:n't|\s+not|\s+never)?(?:'ve|\s+have)\s+(?:known|[\w-]+ed|done|read|run|seen|caught|taken|gone|been\s+more)\b(?!\s+(?:access|permissions?|rights|only|the\s+ability))",
+            False,
+        ),
+        (
+            "omission",
+            CF,
+            r"\b(?:if\s+only|if|unless)\s+{P}\s+(?:had|would\s+have|hadn't)(?:\s+not|\s+only|\s+just)?\s+(?!been\b)(?:[\w-]+ed|read|run|done|paid|seen|known|taken|caught|gone|bothered)\b|\bif\s+{P}\s+(?:were|was|had\s+been)\s+(?:paying|watching|looking|careful|awake|more|less)\b",
+            False,
+        ),
+        (
+            "omission",
+            CF,
+            r"(?:^|[,;:]\s*|\b(?:and|but|or|so)\s+)had\s+{P}\s+(?:not\s+)?(?!been\b)(?:\w+ed|read|run|done|paid|seen|known)\b",
+            False,
+        ),
+        (
+            "omission",
+            PBV,
+            rf"{{P}}\s+\w+(?:\s+[\w`.-]+){{0,4}}?\s+(?:and|but)\s+(?:then\s+)?(?:{_OMITTED})",
+            False,
+        ),
+        ("omission", PBV, r"\bdone\s+(?:their|his|her)\s+(?:job|jobs|homework)\b", True),
+        # passive blame with a person as the agent
+        (
+            "passive",
+            PBV,
+            rf"\b(?:was|were|got|been|be|being|is|are)\s+(?:\w+ly\s+)?(?:{_PASSIVE})(?:\s+[\w`-]+){{0,3}}?\s+by\s+{{P}}",
+            True,
+        ),
+        (
+            "passive",
+            PBV,
+            rf"\bby\s+{{P}}{_POSS}\s+(?:bad|wrong|broken|faulty|buggy|careless|sloppy|untested|delay|mistake|error)",
+            True,
+        ),
+        (
+            "passive",
+            PBV,
+            r"\b(?:was|were|got)\s+\w+ed\b[^.;]{0,30}?\s+by\s+{P}\s+(?:without|by\s+(?:mistake|accident|error))",
+            True,
+        ),
+    )
+)
+
+BY_FAMILY: dict[str, tuple[engine.Pattern, ...]] = {
+    family: tuple(p for p in PATTERNS if p.family == family)
+    for family in dict.fromkeys(p.family for p in PATTERNS)
+}

@@ -1,0 +1,24 @@
+"""The fresh labeled set of the blameless check, in two parts split once before tuning (see README.md):
+`tuning.jsonl` (what the rules may be tuned on) and `test.jsonl` (held out: only its totals are printed,
+by `make bench-blameless`)."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+FOLDER = Path(__file__).resolve().parent
+PARTS = ("tuning", "test")
+
+
+@dataclass(frozen=True)
+class Sample:
+    text: str
+    blameful: bool
+    family: str  # the family of blame, or the class of neutral look-alike
+
+
+def load(part: str) -> list[Sample]:
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}; expected one of {PARTS}")
+    with (FOLDER / f"{part}.jsonl").open(encoding="utf-8") as lines:
+        return [Sample(**json.loads(line)) for line in lines if line.strip()]
