@@ -2,13 +2,16 @@
 
 Section 1 gets the timeline (the phases at their current, corrected stamps, in time order), section 2
 the phase stamps, durations and alerts, section 3 the impact fields, downtime and estimated cost. Every
-line is a starting point to edit, not a finished answer.
+line is a starting point to edit, not a finished answer. Durations read as on every page ("59m", "1h 12m"):
+the UI's own `duration` filter (a pure function) formats them.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+from core.templatetags.cornerstone import duration
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,8 @@ def _when(value: datetime | None) -> str:
 
 
 def _duration(value: timedelta | None) -> str:
-    if value is None:
-        return "n/a"
-    minutes = int(value.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    """As every page shows a duration ("59m", "1h 12m", the UI's own filter); n/a when not reached."""
+    return "n/a" if value is None else duration(value)
 
 
 IMPACT_BEGAN = "Impact began"

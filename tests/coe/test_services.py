@@ -172,13 +172,13 @@ def test_start_prefills_what_happened_with_the_timeline_but_not_field_edits(coe)
 def test_start_prefills_data_with_the_phase_table_durations_and_alerts(coe):
     text = section(coe, SectionKey.DATA).body
 
-    assert "| Detect | 2025-01-03 10:00 UTC | 2025-01-03 10:30 UTC | 30 min |" in text
-    assert "| Evaluate | 2025-01-03 10:30 UTC | 2025-01-03 10:40 UTC | 10 min |" in text
-    assert "| Respond | 2025-01-03 10:40 UTC | 2025-01-03 11:00 UTC | 20 min |" in text
+    assert "| Detect | 2025-01-03 10:00 UTC | 2025-01-03 10:30 UTC | 30m |" in text
+    assert "| Evaluate | 2025-01-03 10:30 UTC | 2025-01-03 10:40 UTC | 10m |" in text
+    assert "| Respond | 2025-01-03 10:40 UTC | 2025-01-03 11:00 UTC | 20m |" in text
     assert "| Recover | 2025-01-03 11:00 UTC | 2025-01-03 11:00 UTC | skipped |" in text
     assert "| Confirm | 2025-01-03 11:00 UTC | not yet |" in text
-    assert "- Time to detect: 30 min" in text
-    assert "- Time to recover: 1 h 0 min" in text
+    assert "- Time to detect: 30m" in text
+    assert "- Time to recover: 1h" in text
     assert "- Time to resolve: n/a" in text
     assert "Linked alerts:\n\n- HighErrorRate (firing)" in text
 
@@ -189,7 +189,7 @@ def test_start_prefills_impact_with_the_incident_fields_downtime_and_cost(coe):
         "- Customers affected: 1200",
         "- Blast radius: eu-west-1, cell-7",
         "- Affected services: Checkout API",
-        "- Downtime: 1 h 0 min",
+        "- Downtime: 1h",
         "- Estimated cost: $60,000",
     ]
 
