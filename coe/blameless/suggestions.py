@@ -11,7 +11,8 @@ import re
 
 _DETERMINER = re.compile(r"\b(?:the|a|an|our|its|this|that|these|those)\s+", re.I)
 _CLAUSE_END = re.compile(
-    r"[,;:.!?()]|\s(?:and|but|because|since|so|which|who|when|after|before|by|without)\s"
+    r"[,;:.!?()]|\s(?:and|but|because|since|so|which|who|when|after|before|by|without|this|it|we|would|"
+    r"then)\s"
 )
 _LEAD = re.compile(r"^\s*(?:to\s+\w+\s+|on\s+|up\s+|with\s+|it\s+|in\s+)?", re.I)
 
@@ -68,12 +69,20 @@ def suggest(family: str, *, words: str, who: str, about: str, verb: str = "") ->
     """The suggestion for one finding. `words` are the flagged words, `who` the person they aim at (or
     ""), `about` what the sentence is about, `verb` the predicate (for omissions)."""
     who = who or "a person"
+    if who.split()[0] in ("The", "A", "An", "Our", "This", "That"):
+        who = who[0].lower() + who[1:]
     quoted = f'"{" ".join(words.split())}"'
     if family in ("fault", "blame", "responsibility"):
         return (
             f"{_cap(family_name(family))}: {quoted} makes {who} the cause. Name no culprit; write what "
             f'failed and what let it, e.g. "{_cap(about)} failed, and no safeguard (review, validation, '
             'alert) stopped it." Then ask which condition made the failure likely.'
+        )
+    if family == "judgement":
+        return (
+            f"{_cap(family_name(family))}: {quoted} judges character, not conditions. State the action and "
+            f'what made it likely, e.g. "Nothing about {about} (a check, a default, a confirmation) made '
+            'the safe way the easy one."'
         )
     if family == "punishment":
         return (

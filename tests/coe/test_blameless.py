@@ -6,6 +6,8 @@ import pytest
 
 from coe import blameless
 from coe.blameless import Finding, Severity, lint
+from coe.blameless import people as blameless_people
+from tests.coe import blameless_data
 from tests.coe.blameless_cases import BLAMEFUL, CASES, NEUTRAL, PEOPLE
 
 
@@ -215,3 +217,156 @@ def test_finding_is_a_frozen_dataclass_that_serialises_to_the_api_shape():
         "family",
     }
     assert dataclasses.asdict(finding)["severity"] == "blocking"
+
+
+# --- Issue 10: families of blame, look-alikes, people without a user list --------------------------
+
+FB, PBV, CF, J = "fault-blame-person", "person-blame-verb", "counterfactual-person", "judgement"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "family", "words"),
+    [
+        ("Dave forgot to run the migration, it was his fault.", FB, "fault", "his fault"),
+        ("The outage is on Jenny.", FB, "fault", "The outage is on Jenny"),
+        ("Honestly, this one is on the storage team.", FB, "fault", "this one is on the storage team"),
+        ("Marek's mistake took the API down.", FB, "fault", "Marek's mistake"),
+        ("We blame the intern.", FB, "blame", "blame the intern"),
+        (
+            "The storage team is the reason this happened.",
+            FB,
+            "responsibility",
+            "The storage team is the reason",
+        ),
+        (
+            "Whoever merged that needs to answer for it.",
+            FB,
+            "responsibility",
+            "Whoever merged that needs to answer for",
+        ),
+        ("Kofi is responsible for the outage.", FB, "responsibility", "Kofi is responsible for the outage"),
+        ("Tomasz should be fired.", FB, "punishment", "Tomasz should be fired"),
+        ("Put the new hire on a PIP.", FB, "punishment", "PIP"),
+        ("- [ ] Retrain Ingrid on the deploy tool", FB, "punishment", "Retrain Ingrid"),
+        ("Lena botched the cutover.", FB, "idiom", "Lena botched"),
+        ("The DBA dropped the ball on the backups.", FB, "idiom", "The DBA dropped the ball"),
+        ("Someone screwed up the firewall rules.", FB, "idiom", "Someone screwed up"),
+        ("Nobody on call was watching the dashboard.", PBV, "performance", "Nobody on call was watching"),
+        ("The on-call was asleep at the wheel.", PBV, "performance", "The on-call was asleep"),
+        ("Dave showed poor judgment.", J, "judgement", "poor judgment"),
+        ("The config was broken by Dave.", PBV, "passive", "was broken by Dave"),
+        ("The outage happened because Priya didn't check the diff.", PBV, "omission", "Priya didn't check"),
+        ("If Jenny had read the runbook, we would know.", CF, "counterfactual", "If Jenny had read"),
+    ],
+)
+def test_lint_family_of_blame_is_found_with_its_rule_family_and_words(text, rule, family, words):
+    findings = lint(text, people=())
+    assert [(f.rule, f.family, text[f.start : f.end]) for f in findings][-1:] == [(rule, family, words)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a person doing a neutral action
+        "Dave ran the migration at 10:42.",
+        "The postmortem was written up by Lena.",
+        # systems as subjects
+        "The health check failed to detect the stuck worker.",
+        "The Kubernetes operator failed to reconcile the deployment.",
+        # first-person self-criticism
+        "We missed the alert.",
+        "I forgot to update the status page.",
+        # fault tolerance, injection, domains; faults of things
+        "The service is built for fault tolerance across zones.",
+        "We ran a fault injection test on Tuesday.",
+        "Each fault domain has its own switch.",
+        "The fault lies in the retry loop.",
+        # git blame and blameless statements
+        "`git blame` points at the 2021 refactor.",
+        "I ran git blame on the config file.",
+        "No one is to blame; the runbook was out of date.",
+        # teams in neutral sentences, "responsible for" in role descriptions
+        "The storage team upgraded the cluster on Monday.",
+        "The payments team is responsible for the checkout API.",
+        "The scheduler is responsible for retrying jobs.",
+        # blame words in other senses
+        "The alert fired at 03:12.",
+        "The pager is on Jenny this week.",
+        "The cache is lazy-loaded on first use.",
+        "Run `pip install names` in the image.",
+        # what a person did not do, with the system as the cause
+        "Priya didn't get the page because the routing rule was wrong.",
+    ],
+)
+def test_lint_neutral_look_alike_has_no_finding(text):
+    assert lint(text, people=()) == []
+
+
+def test_lint_possessive_and_fault_aimed_at_a_person_are_blocking_and_performance_is_a_warning():
+    (fault,) = lint("It was Sam's fault.")
+    (possessive,) = lint("This is on Sam.")
+    (slow,) = lint("Sam was too slow to respond to the page.")
+    assert fault.severity == possessive.severity == Severity.BLOCKING
+    assert slow.severity == Severity.WARNING
+
+
+def test_lint_suggestions_name_the_family_and_rewrite_around_what_the_sentence_is_about():
+    (idiom,) = lint("Lena botched the cutover.")
+    (punishment,) = lint("The intern should be retrained on production access.")
+    (passive,) = lint("The config was broken by Dave.")
+    assert "idiom of blame" in idiom.suggestion and '"The cutover did not go as planned' in idiom.suggestion
+    assert "punishment" in punishment.suggestion and "production access" in punishment.suggestion
+    assert "the intern" in punishment.suggestion
+    assert '"The config changed' in passive.suggestion
+    assert len({idiom.suggestion, punishment.suggestion, passive.suggestion}) == 3
+
+
+def test_lint_chat_mentions_and_lexicon_names_in_lower_case_count_as_people():
+    assert phrases("[16:20] <ops> @kev broke prod again", people=()) == [
+        ("fault-blame-person", "@kev broke prod")
+    ]
+    assert phrases("[16:20] <ops> mike dropped the ball", people=()) == [
+        ("fault-blame-person", "mike dropped the ball")
+    ]
+
+
+def test_lexicon_is_loaded_once_lazily_and_holds_census_first_names():
+    blameless_people.lexicon.cache_clear()
+    lint("Lena botched the cutover.")
+    lint("Dave forgot the flag.")
+    assert blameless_people.lexicon.cache_info().misses == 1
+    names = blameless_people.lexicon()
+    assert {"mary", "james", "jennifer", "dave"} <= names and len(names) > 5000
+
+
+# --- Issue 10: the fresh labeled set -----------------------------------------------------------------
+
+
+def test_fresh_set_is_large_balanced_split_in_two_and_new():
+    tuning, test = blameless_data.load("tuning"), blameless_data.load("test")
+    everything = tuning + test
+    assert len(everything) >= 600
+    assert 0.4 <= sum(s.blameful for s in everything) / len(everything) <= 0.6
+    assert not {s.text for s in tuning} & {s.text for s in test}
+    assert len({s.text for s in everything}) == len(everything)
+    assert not {" ".join(s.text.lower().split()) for s in everything} & {
+        " ".join(c.text.lower().split()) for c in CASES
+    }
+    families = {s.family for s in tuning if s.blameful}
+    assert families >= {"fault", "blame", "responsibility", "punishment", "performance", "idiom", "judgment"}
+    assert families >= {"passive", "omission"}
+    classes = {s.family for s in tuning if not s.blameful}
+    assert classes >= {"neutral_action", "system_subject", "self_criticism", "fault_tolerance", "git_blame"}
+    assert classes >= {"team_neutral", "responsible_for", "lookalike"}
+
+
+def test_lint_on_the_tuning_part_meets_the_targets():
+    # Only the tuning part is asserted; the held-out test part's figures are printed by
+    # `make bench-blameless`, never asserted, so no tuning can creep in through CI failures.
+    samples = blameless_data.load("tuning")
+    flagged = [bool(lint(s.text)) for s in samples]
+    tp = sum(f and s.blameful for f, s in zip(flagged, samples, strict=True))
+    fp = sum(f and not s.blameful for f, s in zip(flagged, samples, strict=True))
+    fn = sum(not f and s.blameful for f, s in zip(flagged, samples, strict=True))
+    assert tp / (tp + fp) >= 0.90
+    assert tp / (tp + fn) >= 0.85
