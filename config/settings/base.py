@@ -251,7 +251,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cornerstone API",
     "DESCRIPTION": "Incidents, their phases and timeline, alerts, teams and services. Errors are "
-    '`{"message", "code", "extra"}`. See docs/api.md.',
+    '`{"message", "code", "extra"}`, whatever answers them (414 and 431 included). Request bodies are '
+    "JSON only (anything else is 415), nested at most 64 levels (deeper is a 400 `parse_error`), with "
+    "no field the operation does not declare; text never holds a NUL character, and a lone surrogate "
+    "is kept as U+FFFD. URLs are at most 8000 characters (414). See docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
