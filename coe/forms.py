@@ -55,7 +55,7 @@ class ReviewForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Why reopen it", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ActionItemFilterForm(forms.Form):

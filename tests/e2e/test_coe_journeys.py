@@ -249,3 +249,34 @@ def test_factors_items_and_submit_change_in_place_without_losing_input(
     review.screenshot(path=artifacts_dir / "coe-submitted-in-place.png")
     page.screenshot(path=artifacts_dir / "coe-in-place-journey.png", full_page=True)
     assert bob.notifications.filter(url=f"/coe/{coe.pk}/#review-h").count() == 1
+
+
+def test_an_approved_coe_reads_as_published_with_its_decisions(
+    live_server, page: Page, artifacts_dir, settings, transactional_db
+):
+    """The owner opens an approved COE: nothing to edit, every decision with who said what, and the
+    reopen form (which the service would accept from them)."""
+    settings.COE_POLL_SECONDS = 30
+    alice = factories.user("alice", password=PASSWORD, first_name="Alice", last_name="Martin")
+    bob = factories.user("bob", password=PASSWORD, first_name="Bob", last_name="Stone")
+    coe = factories.coe_complete(factories.coe(actor=alice, title="Checkout returns 502s"), actor=alice)
+    services.coe_submit(coe_id=coe.pk, actor=alice, reviewers=[bob])
+    services.coe_review(coe_id=coe.pk, reviewer=bob, decision="changes_requested", comment="Add the graphs.")
+    services.coe_submit(coe_id=coe.pk, actor=alice, reviewers=[bob])
+    services.coe_review(coe_id=coe.pk, reviewer=bob, decision="approved", comment="Clear and blameless.")
+    url = f"{live_server.url}/coe/{coe.pk}/"
+
+    page.goto(url)
+    _log_in(page, "alice")
+    expect(page).to_have_url(url)
+
+    expect(page.get_by_test_id("coe-state")).to_have_text("Approved")
+    expect(page.locator(".coe-section textarea")).to_have_count(0)
+    expect(page.locator("#factors form, #action-items .item-form, #action-items .item-edit")).to_have_count(0)
+    decisions = page.get_by_test_id("decisions").locator("li")
+    expect(decisions).to_have_count(2)
+    expect(decisions.nth(0)).to_contain_text("Changes requested by Bob Stone")
+    expect(decisions.nth(0)).to_contain_text("Add the graphs.")
+    expect(decisions.nth(1)).to_contain_text("Approved by Bob Stone")
+    expect(page.get_by_test_id("reopen-form").get_by_role("button", name="Reopen")).to_be_visible()
+    page.locator("#review").screenshot(path=artifacts_dir / "coe-approved-review.png")
