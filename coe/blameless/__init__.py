@@ -90,10 +90,13 @@ def _person_hits(sentence: str, names: tuple[str, ...]) -> list[tuple]:
     if not active:
         return hits
     persons = people.spans(sentence, names)
-    for family in active:
-        for pattern in families.BY_FAMILY[family]:
+    lowered = sentence.lower()
+    for family, patterns in families.BY_FAMILY.items():  # in a fixed order: ties resolve the same way
+        if family not in active:
+            continue
+        for pattern in patterns:
             rule = pattern.rule
-            for start, end, person in pattern.finditer(sentence, persons):
+            for start, end, person in pattern.finditer(sentence, lowered, persons):
                 if person is not None:
                     if person.weak and not pattern.strong and not people.looks_like_name(person.text):
                         continue

@@ -31,6 +31,67 @@ def _alternatives(pattern: str) -> list[str]:
     return [*parts, pattern[last:]]
 
 
+_ZERO_WIDTH = re.compile(r"\\b|\(\?<[!=](?:[^()\\]|\\.)*\)|\^|\(\?-i:")
+_LITERAL = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _group(source: str) -> tuple[str, str] | None:
+    """(inside, after) of the group `source` opens with "(?:", or None."""
+    if not source.startswith("(?:"):
+        return None
+    depth, escaped = 0, False
+    for index, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return source[3:index], source[index + 1 :]
+    return None
+
+
+def needles(source: str) -> tuple[str, ...] | None:
+    """Words, one of which every match of the regex `source` contains (its leading literals, lower-
+    cased), or None when it does not start with one: a substring test that can skip the regex."""
+    while (zero := _ZERO_WIDTH.match(source)) is not None and zero.end():
+        source = source[zero.end() :]
+    grouped = _group(source)
+    alternatives = (
+        _alternatives(grouped[0]) if grouped and not grouped[1].startswith(("?", "*", "{")) else [source]
+    )
+    found = []
+    for alternative in alternatives:
+        while (zero := _ZERO_WIDTH.match(alternative)) is not None and zero.end():
+            alternative = alternative[zero.end() :]
+        literal = _LITERAL.match(alternative)
+        if literal is None:
+            return None
+        word = literal.group()
+        if alternative[literal.end() : literal.end() + 1] in ("?", "*", "{"):
+            word = word[:-1]
+        if len(word) < 2:
+            return None
+        found.append(word.lower())
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A regex tried over the whole sentence, with the words that let it be skipped."""
+
+    regex: re.Pattern[str]
+    needles: tuple[str, ...] | None
+
+    def finditer(self, sentence: str, lowered: str):
+        if self.needles is not None and not any(map(lowered.__contains__, self.needles)):
+            return iter(())
+        return self.regex.finditer(sentence)
+
+
 @dataclass(frozen=True)
 class Pattern:
     """One predicate of a family. Each alternative is plain (no person), or a person slot with the
@@ -41,13 +102,13 @@ class Pattern:
     family: str
     rule: str
     strong: bool
-    plain: tuple[re.Pattern[str], ...]
-    slots: tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]
+    plain: tuple[Scan, ...]
+    slots: tuple[tuple[Scan | None, re.Pattern[str]], ...]
 
-    def finditer(self, sentence: str, persons: dict[int, list[tuple[int, people.Person]]]):
-        """Yield (start, end, person or None) for each match."""
-        for regex in self.plain:
-            for match in regex.finditer(sentence):
+    def finditer(self, sentence: str, lowered: str, persons: dict[int, list[tuple[int, people.Person]]]):
+        """Yield (start, end, person or None) for each match; `lowered` is `sentence` lower-cased."""
+        for scan in self.plain:
+            for match in scan.finditer(sentence, lowered):
                 yield match.start(), match.end(), None
         if not persons:
             return
@@ -55,7 +116,7 @@ class Pattern:
             starts = (
                 ((start, start) for start in persons)
                 if prefix is None
-                else ((m.start(), m.end()) for m in prefix.finditer(sentence))
+                else ((m.start(), m.end()) for m in prefix.finditer(sentence, lowered))
             )
             for begin, start in starts:
                 for end, person in persons.get(start, ()):
@@ -65,14 +126,18 @@ class Pattern:
                         break
 
 
+def _scan(source: str) -> Scan:
+    return Scan(re.compile(source, re.I), needles(source))
+
+
 def compile_pattern(family: str, rule: str, pattern: str, strong: bool) -> Pattern:
     plain, slots = [], []
     for alternative in _alternatives(pattern):
         if "{P}" not in alternative:
-            plain.append(re.compile(alternative, re.I))
+            plain.append(_scan(alternative))
             continue
         before, after = alternative.split("{P}", 1)
-        slots.append((re.compile(before, re.I) if before else None, re.compile(after, re.I)))
+        slots.append((_scan(before) if before else None, re.compile(after, re.I)))
     return Pattern(family, rule, strong, tuple(plain), tuple(slots))
 
 

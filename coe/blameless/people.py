@@ -91,6 +91,11 @@ _TEAM_WORDS = (
     r"frontend|marketing|sales|hr|leadership|dbas|sres|legal|finance"
 )
 
+_TEAM_RE = re.compile(_TEAM_WORDS, re.I)
+_ROLE_RE = re.compile(rf"(?:{_ROLES})", re.I)
+_AMBIGUOUS_RE = re.compile(_AMBIGUOUS_ROLES, re.I)
+_TITLE = re.compile(r"^(?:mr|mrs|ms|dr)\.?$")
+_PUNCTUATION = re.compile(r"[^\w\s'\u2019.-]")
 _PREFIX = re.compile(r"<[^>]*>|\[[^\]]*\]|[\W\d_]+|\b(?:IC|UTC)\b")
 
 
@@ -145,13 +150,13 @@ def judge(text: str, *, at_start: bool, people: tuple[str, ...] = ()) -> Person 
         return Person(text, weak=True)
     if low[0] == "team" and len(low) == 3:
         return Person(text)
-    if re.fullmatch(_TEAM_WORDS, head, re.I) and len(low) <= 2:
+    if _TEAM_RE.fullmatch(head) and len(low) <= 2:
         return Person(text) if len(low) == 1 or low[0] == "the" else None
-    if re.fullmatch(rf"(?:{_ROLES})", " ".join(low[-2:]), re.I) or re.fullmatch(rf"(?:{_ROLES})", head, re.I):
+    if _ROLE_RE.fullmatch(" ".join(low[-2:])) or _ROLE_RE.fullmatch(head):
         return _role(text, low)
     if head in ("team", "teams", "squad", "crew", "department", "dept", "group"):
         return Person(text) if len(low) >= 2 and low[-2] not in ("the", "a", "this", "our", "my") else None
-    if re.fullmatch(_AMBIGUOUS_ROLES, head, re.I):
+    if _AMBIGUOUS_RE.fullmatch(head):
         mods = low[1:-1]
         if len(low) == 1:
             return None
@@ -166,7 +171,7 @@ def _role(text: str, low: list[str]) -> Person | None:
 
 
 def _name(words: list[str], low: list[str], *, at_start: bool, people: tuple[str, ...]) -> Person | None:
-    first = re.sub(r"^(?:mr|mrs|ms|dr)\.?$", "", low[0]) or (low[1] if len(low) > 1 else "")
+    first = _TITLE.sub("", low[0]) or (low[1] if len(low) > 1 else "")
     first = first.removesuffix("'s")
     word = words[0] if first == low[0].removesuffix("'s") else words[-1]
     capitalised = word[:1].isupper()
@@ -225,7 +230,7 @@ def spans(sentence: str, people: Collection[str] = ()) -> dict[int, list[tuple[i
         possessive = tokens[last][2].endswith(("'s", "\u2019s", "'", "\u2019"))
         if not possessive and last + 1 < len(lows) and lows[last + 1] in _ERROR_NOUNS and _head(lows[last]):
             return  # "human error", "operator mistake": the human-error rule's
-        if last > first and re.search(r"[^\w\s'\u2019.-]", sentence[tokens[first][1] : tokens[last][0]]):
+        if last > first and _PUNCTUATION.search(sentence, tokens[first][1], tokens[last][0]):
             return  # a reading never crosses punctuation
         start, end = tokens[first][0], tokens[last][1]
         word = tokens[last][2]

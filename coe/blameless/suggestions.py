@@ -14,6 +14,8 @@ _CLAUSE_END = re.compile(
     r"[,;:.!?()]|\s(?:and|but|because|since|so|which|who|when|after|before|by|without|this|it|we|would|"
     r"then)\s"
 )
+_CLAUSE_MARKS = re.compile(r"[,;:.!?()]")
+_MARKUP = re.compile(r"[`*_\"'<>\[\]]")
 _LEAD = re.compile(r"^\s*(?:to\s+\w+\s+|on\s+|up\s+|with\s+|it\s+|in\s+)?", re.I)
 
 _FAMILY_NAMES = {
@@ -47,7 +49,7 @@ def _thing_after(sentence: str, end: int) -> str:
 
 
 def _thing_before(sentence: str, start: int) -> str:
-    head = re.split(r"[,;:.!?()]", sentence[:start])[-1].strip()
+    head = _CLAUSE_MARKS.split(sentence[:start])[-1].strip()
     words = head.split()[-6:]
     phrase = " ".join(words)
     starts = [match.start() for match in _DETERMINER.finditer(phrase)]
@@ -57,7 +59,7 @@ def _thing_before(sentence: str, start: int) -> str:
 def thing(sentence: str, start: int, end: int, family: str) -> str:
     """What the flagged words are about, in a few words, or "the change" when nothing is found."""
     found = _thing_before(sentence, start) if family == "passive" else _thing_after(sentence, end)
-    found = re.sub(r"[`*_\"'<>\[\]]", "", found).strip()
+    found = _MARKUP.sub("", found).strip()
     return found or "the change"
 
 

@@ -6,6 +6,8 @@ from the technical terms that share it ("lazy loading", "the operator error log"
 
 import re
 
+_CLAUSE_BREAK = re.compile(r"[,;:(]|\bbut\b")
+_CLAUSE_MARKS = re.compile(r"[,;:(]")
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|without|neither|nor|none)\b|n't\b", re.I)
 
 _WINDOW = 160  # how far before a word its context is looked for: keeps a long sentence linear
@@ -26,7 +28,7 @@ def _before(sentence: str, position: int) -> tuple[int, str]:
 
 def _negated(sentence: str, position: int, words: int = 4) -> bool:
     """A negation within the last few words of the clause before `position`."""
-    clause = re.split(r"[,;:(]|\bbut\b", _before(sentence, position)[1])[-1]
+    clause = _CLAUSE_BREAK.split(_before(sentence, position)[1])[-1]
     return _NEGATION.search(" ".join(clause.split()[-words:])) is not None
 
 
@@ -122,7 +124,7 @@ def human_error(sentence: str) -> list[tuple[int, int, str]]:
         return found
     for match in _HUMAN_ERROR.finditer(sentence):
         before, after = _before(sentence, match.start())[1], sentence[match.end() : match.end() + _WINDOW]
-        tail = " ".join(re.split(r"[,;:(]", before)[-1].split()[-6:]) + " "
+        tail = " ".join(_CLAUSE_MARKS.split(before)[-1].split()[-6:]) + " "
         if (
             _ERROR_AS_MODIFIER.match(after)
             or _quoted(sentence, match.start(), match.end())
