@@ -1,13 +1,14 @@
 """The fresh labeled set of the blameless check, in two parts split once before tuning (see README.md):
 `tuning.jsonl` (what the rules may be tuned on) and `test.jsonl` (held out: only its totals are printed,
-by `make bench-blameless`)."""
+by `make bench-blameless`). `probe.jsonl`: 60 more sentences written after the rules were done and
+committed before they were scored once; like the test part, never tuned on, totals only."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-PARTS = ("tuning", "test")
+PARTS = ("tuning", "test", "probe")
 
 
 @dataclass(frozen=True)
