@@ -179,7 +179,7 @@ def test_page_shows_the_prefilled_text_rendered_and_in_the_editor(client_logged_
     content = client_logged_in.get(page(coe)).content.decode()
 
     impact = element(content, "rendered-impact")
-    assert "<li>Downtime: 2 h" in impact
+    assert "<li>Downtime: 2h</li>" in impact
     assert "Estimated cost: $" in impact
     assert textarea(content, "impact") == escape(section(coe, "impact").body)
     assert "<table>" in element(content, "rendered-data")
