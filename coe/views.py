@@ -194,8 +194,11 @@ def _in_place(
             form.add_error(field if beside else None, exc.message)
             # Said once: beside its field when the form shows one, else in the status line.
             refused = "Check the field marked below." if beside else exc.message
-    else:
+    elif keeps_form:
         refused, status = "Check the fields marked below.", 422
+    else:  # a form whose fields are not shown again: say what was wrong with them
+        refused = "; ".join(f"{name}: {' '.join(problems)}" for name, problems in form.errors.items())
+        status = 422
     if refused is None and not request.htmx:
         messages.success(request, done(result))
         return redirect(reverse("coe:detail", args=[coe_id]) + f"#{anchor}")

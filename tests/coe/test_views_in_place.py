@@ -4,6 +4,7 @@ form as typed with the error beside its field; without htmx they redirect to the
 show the whole page with the refused form. An approved COE is read-only, with reopen for those the
 service allows. Through Django's client, with HX-Request for the fragments."""
 
+import html
 import re
 
 import pytest
@@ -43,7 +44,7 @@ def opening(content: str, element_id: str) -> str:
 def status_line(content: str, part: str) -> str:
     match = re.search(rf'data-testid="{part}-status">(.*?)</div>', content, re.S)
     assert match, f"no status line for {part}"
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
 
 
 FACTOR = {"statement": "Config changes skip validation", "category": "process", "whys": "No schema\nNo owner"}
@@ -165,6 +166,21 @@ def test_action_item_status_with_htmx_answers_the_items_card(client_logged_in, c
 
     assert response.status_code == 200
     assert status_line(response.content.decode(), "items") == "Canary: in progress."
+
+
+def test_action_item_status_refused_with_htmx_says_why_in_the_status_line(client_logged_in, coe, user):
+    saved = services.action_item_save(coe_id=coe.pk, actor=user, title="Canary")
+
+    bogus = client_logged_in.post(f"/coe/{coe.pk}/action-items/{saved.pk}/status/", {"status": "x"}, **HTMX)
+    wont = client_logged_in.post(
+        f"/coe/{coe.pk}/action-items/{saved.pk}/status/", {"status": "wont_do", "wont_do_reason": ""}, **HTMX
+    )
+
+    assert bogus.status_code == 422
+    assert status_line(bogus.content.decode(), "items").startswith("status: Select a valid choice.")
+    assert wont.status_code == 422
+    assert status_line(wont.content.decode(), "items") == "Say why it won't be done."
+    assert ActionItem.objects.get(pk=saved.pk).status == "open"
 
 
 # --- submit --------------------------------------------------------------------------------------
