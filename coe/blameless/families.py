@@ -33,6 +33,7 @@ _MODAL = (
     r"(?:should|must|needs?\s+to|has\s+to|have\s+to|will|would|ought\s+to|deserves?\s+to|is\s+going\s+to)"
 )
 _PUNISHED = (
+    r"put\s+on\s+(?:a\s+)?(?:pip|performance\s+(?:improvement\s+)?plan|probation|notice)|"
     r"fired|sacked|retrained|re-?trained|disciplined|reprimanded|punished|demoted|suspended|written\s+up|"
     r"let\s+go|coached|dismissed|terminated|warned|banned|benched|replaced|supervised|removed\s+from|"
     r"taken\s+off|kicked\s+off|sent\s+(?:back\s+)?to\s+(?:training|onboarding)|held\s+(?:responsible|accountable)"
@@ -41,10 +42,12 @@ _IDIOM = (
     r"drop(?:s|ped)?\s+the\s+ball|screw(?:s|ed)?\s+(?:up|us|things|the\s+pooch|it)|screwed|"
     r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up)\b|"
     r"blown\s+it|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
-    r"broke\s+(?:prod|production|the\s+build|staging|everything|it|things|main|the\s+site|checkout)|"
+    r"broke\b(?!\s+(?:down|into|up|out|through|even|ground|the\s+news|the\s+work))|"
     r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
     r"took\s+down\s+(?:prod|production|the\s+\w+)|deleted\s+the\s+(?:prod|production|wrong)|"
-    r"(?:pushed|deployed|ran|applied|targeted|used|typed|picked|deleted|dropped)\s+the\s+wrong"
+    r"(?:pushed|deployed|ran|applied|targeted|used|typed|picked|deleted|dropped|wiped|restarted|edited|"
+    r"changed)(?:\s+[\w-]+){0,3}?\s+(?:the|a)\s+wrong\b|(?:pushed|shipped|deployed|merged|committed)\s+"
+    r"(?:a|the|some)\s+(?:broken|bad|buggy|untested)\b|wiped\s+the\b|keeps?\s+breaking|kept\s+breaking"
 )
 _PERFORMANCE = (
     r"(?:was|were|is|are|got)\s+(?:\w+\s+)?(?:too\s+slow|slow|asleep|sleeping|afk|distracted|clueless|"
@@ -54,8 +57,9 @@ _PERFORMANCE = (
     r"|(?:didn't|did\s+not|couldn't|could\s+not|can't|don't|doesn't|never)\s+(?:even\s+)?(?:bother|be\s+bothered|"
     r"pay\s+attention|care|look\s+at)"
     r"|(?:ignored|overlooked|disregarded|missed|misses|ignores|brushed\s+off|sat\s+on)(?=\s+(?:the|three|two|both|all|"
-    r"every|an?|\d+|multiple|several|alerts|pages|warnings|alarms)\b)|rushed\s+the\b|took\s+forever|dragged\s+(?:his|her|their)\s+feet|barely\s+(?:glanced|looked|read)"
-    r"|had\s+no\s+(?:idea|clue)\s+what|(?:didn't|did\s+not|don't|doesn't|do\s+not)\s+know\s+what\s+\w+\s+"
+    r"every|an?|\d+|multiple|several|alerts|pages|warnings|alarms|our|their|his|her|it|them|these|those)\b)"
+    r"|(?:keeps?|kept)\s+(?:on\s+)?(?:ignoring|missing|forgetting|skipping|dropping|messing)|rushed\s+the\b|took\s+forever|dragged\s+(?:his|her|their)\s+feet|barely\s+(?:glanced|looked|read)"
+    r"|(?:had|has|have)\s+no\s+(?:idea|clue)\b|(?:didn't|did\s+not|don't|doesn't|do\s+not)\s+know\s+what\s+\w+\s+"
     r"(?:is|was|were|are)\s+doing|responded\s+late|fell\s+asleep|slept\s+through|sleeping\s+on\s+the\s+job"
     r"|asleep\s+at\s+the\s+(?:wheel|switch)|(?:did|does)\s+not\s+take\s+.{1,40}?seriously|ignored\s+it"
     r"|(?:hasn't|has\s+not|haven't|didn't|did\s+not|never)\s+(?:acked|acknowledged|answered|responded|replied)"
@@ -275,6 +279,20 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             True,
         ),
         ("punishment", FB, r"\bpunish\w*\s+{P}", True),
+        ("punishment", FB, r"\bperformance\s+plan\b|\bon\s+probation\b", True),
+        (
+            "punishment",
+            FB,
+            rf"{{P}}{_REL}\s+(?:needs?|deserves?|gets?|will\s+get)\s+(?:a|an)\s+(?:serious|stern|hard|long|little)\s+"
+            r"(?:talk|conversation|word)\b",
+            True,
+        ),
+        (
+            "responsibility",
+            FB,
+            rf"{{P}}{_REL}\s+(?:\w+\s+)?owes?\s+(?:us|everyone|the\s+\w+|you)?\s*(?:an?\s+)?(?:explanation|apology)\b",
+            True,
+        ),
         # idioms of blame
         ("idiom", FB, rf"{{P}}{_REL}{_ADV}\s+(?:{_IDIOM})", True),
         ("idiom", FB, r"\bthrew\s+{P}\s+under\s+the\s+bus|\bunder\s+the\s+bus\b", True),
@@ -322,7 +340,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "omission",
             CF,
-            r"\b(?:if\s+only|if|unless)\s+{P}\s+(?:had|would\s+have|hadn't)(?:\s+not|\s+only|\s+just)?\s+(?!been\b)(?:[\w-]+ed|read|run|done|paid|seen|known|taken|caught|gone|bothered)\b|\bif\s+{P}\s+(?:were|was|had\s+been)\s+(?:paying|watching|looking|careful|awake|more|less)\b",
+            r"\b(?:if\s+only|if|unless)\s+{P}\s+(?:had|would\s+have|hadn't)(?:\s+(?:not|only|just|actually|really|even|\w+ly))*\s+(?!been\b)(?:[\w-]+ed|read|run|done|paid|seen|known|taken|caught|gone|bothered)\b|\bif\s+{P}\s+(?:were|was|had\s+been)\s+(?:paying|watching|looking|careful|awake|more|less)\b",
             False,
         ),
         (

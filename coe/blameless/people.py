@@ -77,7 +77,8 @@ _ROLES = (
     r"on-?call\s+(?:engineer|person|responder|dev|developer|sre)s?|responders?|incident\s+commanders?|"
     r"team\s+leads?|tech\s+leads?|leads|bosses|boss|committers?|persons?|people|humans?|guys?|folks|"
     r"colleagues?|co-?workers?|teammates?|juniors?|seniors?|newbies?|testers?|architects?|analysts?|"
-    r"employees?|staff|scribes?|dudes?|idiots?|individuals?"
+    r"employees?|staff|scribes?|dudes?|idiots?|individuals?|captains?|drivers?|coordinators?|technicians?|"
+    r"specialists?|supervisors?|newcomers?|trainees?|freelancers?"
 )
 _AMBIGUOUS_ROLES = r"operators?|managers?|admins?|lead|owners?|authors?|vendors?|ic|qa"
 _HUMAN_MODIFIERS = _words(
@@ -195,7 +196,8 @@ _ROLE_WORDS = _words(
     "engineer developer dev programmer coder sysadmin administrator dba sre intern contractor "
     "consultant reviewer approver on-call oncall on-caller responder commander boss bosse committer "
     "person people human guy folk folks colleague coworker co-worker teammate junior senior newbie "
-    "tester architect analyst employee staff scribe dude idiot individual hire"
+    "tester architect analyst employee staff scribe dude idiot individual hire captain driver "
+    "coordinator technician specialist supervisor newcomer trainee freelancer"
 )
 _AMBIGUOUS = frozenset(["operator", "manager", "admin", "lead", "owner", "author", "vendor", "ic", "qa"])
 _TEAM_HEADS = frozenset(["team", "squad", "crew", "department", "dept", "group"])
