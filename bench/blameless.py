@@ -7,9 +7,10 @@ Three labeled sets, each reported apart with its count of sentences:
 - the test part, tests/coe/blameless_data/test.jsonl: held out, ONLY its totals are printed, never its
   sentences, so tuning cannot look at its failures. It is the figure that counts (targets: precision
   >= 0.90, recall >= 0.85).
-- the late probe, tests/coe/blameless_data/probe.jsonl: 60 sentences written after the rules were
-  finished (the fresh set was written by the same hand as the rules, before them; the probe checks how
-  far that helped); totals only, like the test part.
+- two late probes, tests/coe/blameless_data/probe.jsonl (60) and probe2.jsonl (80), written after the
+  rules (the fresh set was written by the same hand as the rules, before them, which flatters the test
+  part); each committed before it was scored. Scored once: probe 100%/60%, then fixed for (so it is
+  tuning data now); probe2 96.4%/67.5% (precision/recall). Totals only.
 A sentence is positive when labeled blameful, flagged when the check finds anything. The fresh set is
 checked without a user list (people=()), as text written by anyone would be.
 
@@ -170,6 +171,7 @@ def main() -> None:
     fresh_part("tuning", show=True)
     test = fresh_part("test", show=False)
     fresh_part("probe", show=False)
+    fresh_part("probe2", show=False)
     speed()
     print(
         f"\nTest part (the figure that counts): precision {test.precision:.1%} recall {test.recall:.1%} "

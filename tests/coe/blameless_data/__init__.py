@@ -1,14 +1,15 @@
 """The fresh labeled set of the blameless check, in two parts split once before tuning (see README.md):
 `tuning.jsonl` (what the rules may be tuned on) and `test.jsonl` (held out: only its totals are printed,
-by `make bench-blameless`). `probe.jsonl`: 60 more sentences written after the rules were done and
-committed before they were scored once; like the test part, never tuned on, totals only."""
+by `make bench-blameless`). `probe.jsonl`: 60 more sentences written after the rules and
+scored once before being fixed for (tuning data since); `probe2.jsonl`: 80 more, written after that
+score and committed before being scored; never tuned on."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-PARTS = ("tuning", "test", "probe")
+PARTS = ("tuning", "test", "probe", "probe2")
 
 
 @dataclass(frozen=True)
