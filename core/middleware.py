@@ -60,28 +60,42 @@ class UrlLengthMiddleware:
         return self.get_response(request)
 
 
-class NulQueryMiddleware:
-    """400 for a page whose query string holds a NUL character (`%00`), in a name or a value.
+class NulInputMiddleware:
+    """400 instead of a 500 when a view fails because the request's text holds a NUL character.
 
-    PostgreSQL can neither store nor compare text with one, so any page filtering by such a value (a
-    team, a service, an owner) would fail with a 500. Forms refuse NUL themselves (Django's CharField
-    does, with an error beside the field); the API names the field (`core.api.refuse_nul`); this is the
-    guard for the query strings pages read without a form."""
+    PostgreSQL can neither store nor compare text with one, so a page filtering by such a value (a team,
+    a service, an owner from the query string) fails in the database. Forms refuse NUL themselves
+    (Django's CharField does, with an error beside the field) and the API names the field before any
+    lookup (`core.api.refuse_nul`); pages that ignore a bad parameter keep doing so. This is the net for
+    the rest: the database's own refusal of a NUL the request carried (Django names it per backend,
+    `features.prohibits_null_characters_in_text_exception`) becomes a 400, JSON under /api/."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path_info.startswith("/api/") and "\x00" in _query_text(request):
-            from django.core.exceptions import SuspiciousOperation
-
-            from core import error_pages
-
-            return error_pages.bad_request(
-                request, SuspiciousOperation("The query string holds a NUL character.")
-            )
         return self.get_response(request)
 
+    def process_exception(self, request, exception):
+        from django.db import connection
 
-def _query_text(request) -> str:
-    return "".join(f"{name}{''.join(values)}" for name, values in request.GET.lists())
+        prohibited = getattr(connection.features, "prohibits_null_characters_in_text_exception", None)
+        if not prohibited or not isinstance(exception, prohibited[0]) or prohibited[1] not in str(exception):
+            return None
+        if not _carries_nul(request):
+            return None  # a NUL the request did not send: a bug of ours, left a 500
+        from django.core.exceptions import SuspiciousOperation
+
+        from core import error_pages
+
+        return error_pages.bad_request(request, SuspiciousOperation("The request holds a NUL character."))
+
+
+def _carries_nul(request) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    for params in (request.GET, request.POST if request.method == "POST" else {}):
+        for name, values in params.lists() if params else ():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return True
+    return False

@@ -6,6 +6,7 @@ It raises PayloadError (400) naming what is wrong. It never touches the database
 """
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,10 +84,15 @@ class Parsed:
     meta: Mapping[str, Any] = field(default_factory=dict)  # e.g. a generated PagerDuty dedup key
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean(value: Any) -> Any:
-    """Remove NUL characters (PostgreSQL cannot store them) from every string in a JSON value."""
+    """Every string in a JSON value made storable in PostgreSQL: NUL characters removed, and lone
+    surrogates (an escaped "\\ud800" decodes into one, which UTF-8 cannot hold) replaced by U+FFFD."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        value = value.replace("\x00", "")
+        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {clean(k): clean(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.UrlLengthMiddleware",  # 414 in JSON past MAX_URL_LENGTH (see gunicorn.conf.py)
-    "core.middleware.NulQueryMiddleware",  # 400 for %00 in a page's query string (PostgreSQL)
+    "core.middleware.NulInputMiddleware",  # a NUL the database refuses is a 400, not a 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -188,3 +188,28 @@ def test_trusted_sns_subscription_is_still_accepted(receive, make_integration, n
 
     assert response.status_code == 202, response.content
     assert Delivery.objects.count() == 1
+
+
+def test_a_lone_surrogate_inside_an_sns_message_is_processed_as_u_fffd(receive, make_integration):
+    """The alarm is JSON inside the SNS envelope's Message string: its escapes decode only in the adapter,
+    whose `clean` replaces the surrogate, so the worker stores the alert."""
+    integration, key = make_integration("cloudwatch", verify_sns_signatures=False)
+    alarm = (
+        '{"AlarmName": "CPU \\ud800 high", "AlarmArn": "arn:aws:cloudwatch:us-east-1:1:alarm:cpu", '
+        '"NewStateValue": "ALARM", "StateChangeTime": "2026-03-12T21:07:45.000+0000"}'
+    )
+    envelope = {
+        "Type": "Notification",
+        "MessageId": "n1",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:alarms",
+        "Message": alarm,
+        "Timestamp": "2026-03-12T21:07:46.000Z",
+    }
+
+    response = receive(key, json.dumps(envelope).encode())
+
+    assert response.status_code == 202, response.content
+    processing.deliveries_process()
+    delivery = Delivery.objects.get(integration=integration)
+    assert delivery.state == DeliveryState.PROCESSED, delivery.error
+    assert Alert.objects.get(integration=integration).title == "CPU \ufffd high"
