@@ -148,10 +148,11 @@ def compile_pattern(family: str, rule: str, pattern: str, strong: bool) -> Patte
 GATES: dict[str, tuple[str, ...]] = {
     family: tuple(words.split("|"))
     for family, words in {
-        "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |down",
-        "blame": "blam|finger",
+        "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |down|nuked|"
+        "broke|took|wiped|caused|killed|corrupt|deleted|ruin|wreck|crash",
+        "blame": "blam|finger|fall|scapegoat|ashamed",
         "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own|explanation|"
-        "apolog",
+        "apolog|trace|come|came|boil|went|goes|point",
         "punishment": "fire|sack|train|disciplin|reprimand|punish|demot|suspend|writ|let |coach|dismiss|"
         "terminat|warn|ban|bench|replac|supervis|remov|taken|kicked|onboarding|held|pip|improvement|"
         "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|"

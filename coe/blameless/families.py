@@ -22,7 +22,7 @@ _ADV = (
 )
 _REL = (
     r"(?:,\s*[^,;]{1,40},|\s+\([^)]{0,40}\)|,?\s+who(?:\s+[^,;\s]+){0,5}?|\s+(?:is|was)\s+the\s+one\s+who"
-    r"|\s+on\s+(?:call|shift|duty)|\s+(?:at|from|in|of)\s+(?:the\s+)?[\w-]+)?"
+    r"|\s+on\s+(?:call|shift|duty)|\s+(?:at|from|in|of|on)\s+(?:the\s+)?[\w-]+(?:\s+(?:side|team|shift))?)?"
 )
 _BE = r"(?:is|was|are|were|'s|'re|has\s+been|had\s+been)"
 _HARM = (
@@ -34,13 +34,14 @@ _MODAL = (
 )
 _PUNISHED = (
     r"put\s+on\s+(?:a\s+)?(?:pip|performance\s+(?:improvement\s+)?plan|probation|notice)|"
+    r"(?:a\s+)?(?:formal|written|final)\s+(?:warning|reprimand)|"
     r"fired|sacked|retrained|re-?trained|disciplined|reprimanded|punished|demoted|suspended|written\s+up|"
     r"let\s+go|coached|dismissed|terminated|warned|banned|benched|replaced|supervised|removed\s+from|"
     r"taken\s+off|kicked\s+off|sent\s+(?:back\s+)?to\s+(?:training|onboarding)|held\s+(?:responsible|accountable)"
 )
 _IDIOM = (
     r"drop(?:s|ped)?\s+the\s+ball|screw(?:s|ed)?\s+(?:up|us|things|the\s+pooch|it)|screwed|"
-    r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up)\b|"
+    r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up|the\s+[\w-]+)\b(?<!dust)(?<!whistle)(?<!lid)|"
     r"blown\s+it|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
     r"broke\b(?!\s+(?:down|into|up|out|through|even|ground|the\s+news|the\s+work))|"
     r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
@@ -77,6 +78,10 @@ _PASSIVE = (
     r"deleted|dropped|drop|messed\s+up|screwed\s+up|flooded|ruined|introduced|blocked|blown|targeted|"
     r"exposed|allowed\s+to\s+expire|let\s+to\s+expire|wrecked|bungled|mishandled|neglected|forgotten|"
     r"skipped|triggered|crashed|killed|destroyed|wiped|nuked"
+)
+_WORK_HARM = (
+    r"(?:change|commit|script|typo|push|deploy|config|patch|pr|edit|command)\s+"
+    r"(?:nuked|broke|took\s+down|wiped|caused|killed|corrupted|deleted|ruined|wrecked|crashed)\b"
 )
 _CAUSE_SUBJECT = (
     r"(?:this(?:\s+one)?|that|it|the\s+whole\s+thing|everything|all\s+of\s+this|the\s+(?:\w+\s+)?(?:outage|"
@@ -129,7 +134,27 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             r"\b(?:mistake|error|blunder|typo)s?\s+(?:\w+\s+)?(?:made|committed)\s+by\s+{P}",
             True,
         ),
-        ("fault", FB, rf"\b{_CAUSE_SUBJECT}\s+{_BE}\s+(?:all\s+)?down\s+to\s+{{P}}", True),
+        ("fault", FB, rf"\b{_CAUSE_SUBJECT}\s+{_BE}\s+(?:all\s+|\w+ly\s+)?down\s+to\s+{{P}}", True),
+        (
+            "responsibility",
+            FB,
+            r"\b(?:traces?|traced)\s+(?:back\s+)?to\s+{P}|\b(?:comes?|came|boils?|boiled|goes|went|leads?|led)\s+"
+            r"(?:back|down)\s+to\s+{P}",
+            True,
+        ),
+        (
+            "fault",
+            FB,
+            rf"\b(?:his|her|their)\s+{_WORK_HARM}|{{P}}(?:'s|')\s+{_WORK_HARM}",
+            True,
+        ),
+        (
+            "blame",
+            FB,
+            r"{P}(?:\s+\w+){0,2}?\s+(?:take|takes|took|taking)\s+the\s+fall\b|\bscapegoat|\bfall\s+guy\b",
+            True,
+        ),
+        ("blame", FB, r"{P}(?:\s+\w+){0,2}?\s+(?:should|must|ought\s+to)\s+be\s+ashamed\b", True),
         # blame
         (
             "blame",
@@ -159,7 +184,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_HARM}|breaking|causing|losing|taking)\b",
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_HARM}|breaking|causing|losing|taking)\b",
             True,
         ),
         (
@@ -201,7 +226,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?the\s+(?:root\s+)?(?:cause|reason|culprit)\b",
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?the\s+(?:\w+\s+){{0,2}}?(?:root\s+)?(?:cause|reason|culprit)\b",
             True,
         ),
         (
@@ -221,7 +246,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "punishment",
             FB,
-            rf"{{P}}{_REL}\s+(?:\w+\s+)?{_MODAL}\s+(?:\w+\s+)?(?:be|get)\s+(?:{_PUNISHED})",
+            rf"{{P}}{_REL}\s+(?:\w+\s+)?(?:{_MODAL}|to)\s+(?:\w+\s+)?(?:be|get)\s+(?:{_PUNISHED})",
             True,
         ),
         (
@@ -320,7 +345,9 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "performance",
             PBV,
-            r"{P}\s+\w+(?:\s+[\w`.-]+){0,4}?\s+without\s+(?:a\s+)?(?:review|reviewing|testing|tests|a\s+ticket|ticket|telling|asking|checking|reading|understanding|approval|permission)\b",
+            r"{P}\s+\w+(?:\s+(?!(?:should|could|can|may|might|must|would|will|to)\b)[\w`.-]+){0,6}?\s+without\s+"
+            r"(?:a\s+|any\s+)?(?:\w+ing|review|tests|ticket|approval|"
+            r"permission|notice|warning|handover)\b",
             True,
         ),
         # omission given as the cause, counterfactuals

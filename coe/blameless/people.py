@@ -54,7 +54,7 @@ _WORD_NAMES = _words(
 )
 # Capitalised words that are not persons: sentence openers, section labels, products and services.
 _NOT_NAMES = _words(
-    "the this that these those it its there then when where while if but and or so because after "
+    "you the this that these those it its there then when where while if but and or so because after "
     "before although though as at in on of for to from by with without our we i us my me you your "
     "everything nothing everyone anyone nobody somebody someone all some any each every no yes not "
     "one two three production prod staging checkout root cause fault blame why who what whose which "
@@ -147,8 +147,8 @@ def judge(text: str, *, at_start: bool, people: tuple[str, ...] = ()) -> Person 
         "she",
     ):
         return Person(text)
-    if low[0] == "they":
-        return Person(text, weak=True)
+    if low[0] in ("they", "you"):
+        return Person(text, weak=True)  # as often the alerts (they) or anyone (you): strong rules only
     if low[0] == "team" and len(low) == 3:
         return Person(text)
     if _TEAM_RE.fullmatch(head) and len(low) <= 2:
@@ -191,7 +191,7 @@ def _name(words: list[str], low: list[str], *, at_start: bool, people: tuple[str
 
 _TOKEN = re.compile(r"[A-Za-z@][\w'\u2019-]*(?:[.+][\w'\u2019-]+)*")
 _DETS = _words("the a an our their his her your that this one some any every each whichever same")
-_INDEFINITE = _words("someone somebody anyone anybody everyone everybody nobody no-one he she they")
+_INDEFINITE = _words("someone somebody anyone anybody everyone everybody nobody no-one he she they you")
 _ROLE_WORDS = _words(
     "engineer developer dev programmer coder sysadmin administrator dba sre intern contractor "
     "consultant reviewer approver on-call oncall on-caller responder commander boss bosse committer "
