@@ -7,10 +7,11 @@ Three labeled sets, each reported apart with its count of sentences:
 - the test part, tests/coe/blameless_data/test.jsonl: held out, ONLY its totals are printed, never its
   sentences, so tuning cannot look at its failures. It is the figure that counts (targets: precision
   >= 0.90, recall >= 0.85).
-- two late probes, tests/coe/blameless_data/probe.jsonl (60) and probe2.jsonl (80), written after the
-  rules (the fresh set was written by the same hand as the rules, before them, which flatters the test
-  part); each committed before it was scored. Scored once: probe 100%/60%, then fixed for (so it is
-  tuning data now); probe2 96.4%/67.5% (precision/recall). Totals only.
+- three late probes, tests/coe/blameless_data/probe.jsonl (60), probe2.jsonl (80) and probe3.jsonl
+  (80), each written after the rules of its time and committed before it was scored (the fresh set
+  was written by the same hand as the rules, before them, which flatters the test part). Scored once
+  (precision/recall): probe 100%/60%, then fixed for; probe2 96.4%/67.5%, then fixed for; so both are
+  tuning data now. probe3 is held out. Totals only.
 A sentence is positive when labeled blameful, flagged when the check finds anything. The fresh set is
 checked without a user list (people=()), as text written by anyone would be.
 
@@ -172,6 +173,7 @@ def main() -> None:
     test = fresh_part("test", show=False)
     fresh_part("probe", show=False)
     fresh_part("probe2", show=False)
+    fresh_part("probe3", show=False)
     speed()
     print(
         f"\nTest part (the figure that counts): precision {test.precision:.1%} recall {test.recall:.1%} "

@@ -2,14 +2,14 @@
 `tuning.jsonl` (what the rules may be tuned on) and `test.jsonl` (held out: only its totals are printed,
 by `make bench-blameless`). `probe.jsonl`: 60 more sentences written after the rules and
 scored once before being fixed for (tuning data since); `probe2.jsonl`: 80 more, written after that
-score and committed before being scored; never tuned on."""
+score, committed before being scored, then fixed for too; `probe3.jsonl`: 80 more, held out."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-PARTS = ("tuning", "test", "probe", "probe2")
+PARTS = ("tuning", "test", "probe", "probe2", "probe3")
 
 
 @dataclass(frozen=True)
