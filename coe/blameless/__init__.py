@@ -26,7 +26,11 @@ retry logic"), a person doing a neutral action ("Dave ran the migration at 10:42
 ("we missed the alert"), fault tolerance and injection, git blame, teams in neutral sentences, "responsible
 for" in role descriptions, "nobody is to blame", negated and quoted mentions.
 
-Measured on sentences nobody tuned it on: tests/coe/blameless_data/ and `make bench-blameless`.
+Measured on sentences nobody tuned it on (tests/coe/blameless_data/, `make bench-blameless`): the held-out
+test part of the fresh set gives 98.7% precision and 96.7% recall, but it was written by the author of
+the rules; three later probes, each scored once before any fix, give 96-100% precision and only 55-68%
+recall: new wording of blame slips past phrase patterns. Known gaps: unknown lower-case names ("dmitri"),
+vocatives ("jon, you broke staging"), blame spread over two sentences, irony.
 Offsets are into the original text, end exclusive.
 """
 
