@@ -21,7 +21,8 @@ register = template.Library()
 
 @register.filter
 def duration(value: timedelta | None) -> str:
-    """1h 12m, 3d 4h, 45s; an em dash when unknown. At most two units."""
+    """59m 29s, 1h 12m, 3d 4h, 45s; an em dash when unknown. The two largest units, a zero second
+    one left out ("2h", not "2h 0m")."""
     if value is None:
         return "—"
     seconds = int(value.total_seconds())
@@ -29,8 +30,8 @@ def duration(value: timedelta | None) -> str:
         return f"{max(seconds, 0)}s"
     days, seconds = divmod(seconds, 86400)
     hours, seconds = divmod(seconds, 3600)
-    minutes = seconds // 60
-    units = [(days, "d"), (hours, "h"), (minutes, "m")]
+    minutes, seconds = divmod(seconds, 60)
+    units = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
     while units and units[0][0] == 0:
         units.pop(0)
     return " ".join(f"{amount}{suffix}" for amount, suffix in units[:2] if amount or suffix == units[0][1])
