@@ -93,6 +93,18 @@ def _stored_text(body: bytes, payload: Any) -> str:
     return text
 
 
+def _parse(integration: Integration, payload: Any, headers: Mapping[str, str], defaults: dict) -> Any:
+    """The adapter's reading of the payload. JSON an adapter decodes itself (CloudWatch's alarm inside the
+    SNS Message string) escapes the intake's depth bound; nested deep enough to exhaust the stack it is
+    refused like any unreadable body rather than answered 503 for a retry that can never succeed."""
+    try:
+        return adapters.parser(integration.kind)(payload, headers=headers, defaults=defaults)
+    except RecursionError:
+        raise PayloadError(
+            "The body nests too deeply to read.", extra={"field": "$", "reason": "too_deep"}
+        ) from None
+
+
 def _refuse_untrusted_subscription(integration: Integration, payload: Any) -> None:
     """An SNS SubscriptionConfirmation must point at SNS: both its SubscribeURL (which the worker would
     GET) and its SigningCertURL must be trusted SNS https URLs (`sns.is_trusted_sns_url`). Anything else
@@ -189,7 +201,7 @@ def delivery_receive(*, integration: Integration, body: bytes, headers: Mapping[
         _refuse_untrusted_subscription(integration, payload)
         _authenticate(integration, body, payload, headers)
         defaults = _defaults(integration, payload)
-        parsed = adapters.parser(integration.kind)(payload, headers=headers, defaults=defaults)
+        parsed = _parse(integration, payload, headers, defaults)
     except PayloadError as exc:
         _store(
             integration,

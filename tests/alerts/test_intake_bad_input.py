@@ -213,3 +213,20 @@ def test_a_lone_surrogate_inside_an_sns_message_is_processed_as_u_fffd(receive, 
     delivery = Delivery.objects.get(integration=integration)
     assert delivery.state == DeliveryState.PROCESSED, delivery.error
     assert Alert.objects.get(integration=integration).title == "CPU \ufffd high"
+
+
+def test_json_nested_deep_inside_an_sns_message_is_400_and_stored_as_rejected(receive, make_integration):
+    integration, key = make_integration("cloudwatch", verify_sns_signatures=False)
+    envelope = {
+        "Type": "Notification",
+        "MessageId": "n1",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:alarms",
+        "Message": "[" * 100_000 + "]" * 100_000,
+        "Timestamp": "2026-03-12T21:07:46.000Z",
+    }
+
+    response = receive(key, json.dumps(envelope).encode())
+
+    assert response.status_code == 400
+    assert response.json()["extra"]["reason"] == "too_deep"
+    assert Delivery.objects.get(integration=integration).state == DeliveryState.REJECTED
