@@ -57,6 +57,7 @@ class NotificationKind(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
     COE_OVERDUE = "coe_overdue", "COE past due"
     REVIEW_PENDING = "review_pending", "Review waiting"
+    REVIEW_REQUESTED = "review_requested", "Review requested"
     INCIDENT_STALE = "incident_stale", "Incident without activity"
 
 

@@ -106,15 +106,14 @@ def mention_notify(*, recipients: list, actor, text: str, url: str, subject: str
 
 
 def review_requested_notify(*, recipients: list, actor, text: str, url: str, subject: str) -> int:
-    """Tell each of `recipients` a COE was sent to them for review: in the app (listed as a review
-    waiting) and by email, as each chose for "review requested" (default both). In the caller's
-    transaction; emails go out after commit. Returns how many people were told (the actor never is)."""
+    """Tell each of `recipients` a COE was sent to them for review: in the app and by email, as each
+    chose for "review requested" (default both). In the caller's transaction; emails go out after
+    commit. Returns how many people were told (the actor never is)."""
     return _notify(
         recipients=recipients,
         actor=actor,
         topic=Topic.REVIEW_REQUESTED,
-        # core has no kind of its own for it; a review waiting for you is what it is.
-        kind=NotificationKind.REVIEW_PENDING,
+        kind=NotificationKind.REVIEW_REQUESTED,
         text=text,
         url=url,
         subject=subject,

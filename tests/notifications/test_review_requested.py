@@ -35,7 +35,7 @@ def test_submitting_tells_each_reviewer_in_the_app_and_by_email(coe, owner, revi
     path = f"/coe/{coe.pk}/#review-h"
     for person in (reviewer, sam):
         (note,) = Notification.objects.filter(recipient=person)
-        assert (note.kind, note.actor, note.url) == ("review_pending", owner, path)
+        assert (note.kind, note.actor, note.url) == ("review_requested", owner, path)
         assert note.text == f"Olivia sent you the {reference} COE “Checkout errors” for review."
         (message,) = OutboundMessage.objects.filter(user=person)
         assert (message.to_email, message.topic) == (person.email, "review_requested")
