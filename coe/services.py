@@ -261,15 +261,26 @@ def factor_delete(*, coe_id: int, factor_id: int, actor) -> None:
     ContributingFactor.objects.filter(coe=coe, pk=factor_id).delete()
 
 
+# What may change on an approved COE's action items: following them through, not the document.
+FOLLOW_THROUGH_FIELDS = {"status", "wont_do_reason", "effective"}
+
+
 @transaction.atomic
 def action_item_save(*, coe_id: int, actor, item_id: int | None = None, **fields: Any) -> ActionItem:
-    """Add or change an action item. Done stamps its completion time; won't do needs a reason."""
+    """Add or change an action item. Done stamps its completion time; won't do needs a reason. Once
+    the COE is approved only its status changes (FOLLOW_THROUGH_FIELDS); anything else is a 409."""
     allowed = {"title", "description", "owner", "due_on", "priority", "kind", "status", "wont_do_reason",
                "tracker_url", "effective"}  # fmt: skip
     unknown = set(fields) - allowed
     if unknown:
         raise errors.ValidationFailed(f"Unknown fields: {', '.join(sorted(unknown))}.")
     coe = _locked_coe(coe_id)
+    if not coe_can_edit(coe) and (item_id is None or set(fields) - FOLLOW_THROUGH_FIELDS):
+        raise errors.Conflict(
+            "This COE is approved: only an action item's status can change. Reopen it to add or edit items.",
+            code="coe_approved",
+            extra={"state": coe.state},
+        )
     item = ActionItem(coe=coe) if item_id is None else ActionItem.objects.filter(coe=coe, pk=item_id).first()
     if item is None:
         raise errors.NotFound(f"Action item {item_id} does not exist.", extra={"item_id": item_id})

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coe import services
-from coe.models import ActionItem, Coe, CoeState, ContributingFactor
+from coe.models import ActionItem, ActionStatus, Coe, CoeState, ContributingFactor
+from core import errors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -321,11 +322,24 @@ def test_the_approved_page_issues_a_fixed_number_of_queries(client_logged_in, ap
     client_logged_in.get(page(approved))
     with CaptureQueriesContext(connection) as small:
         assert client_logged_in.get(page(approved)).status_code == 200
-    for number in range(5):
-        services.action_item_save(
-            coe_id=approved.pk, actor=user, title=f"More {number}", owner=factories.user()
-        )
+    for number in range(5):  # items from before the approval (the service adds none after it)
+        ActionItem.objects.create(coe=approved, title=f"More {number}", owner=factories.user())
     with CaptureQueriesContext(connection) as large:
         assert client_logged_in.get(page(approved)).status_code == 200
 
     assert len(large) == len(small)
+
+
+def test_an_approved_coe_takes_no_new_items_and_only_status_changes(approved, user):
+    item = ActionItem.objects.create(coe=approved, title="Add a canary", owner=user)
+    count = approved.action_items.count()
+
+    with pytest.raises(errors.Conflict, match="approved"):
+        services.action_item_save(coe_id=approved.pk, actor=user, title="One more")
+    with pytest.raises(errors.Conflict, match="approved"):
+        services.action_item_save(coe_id=approved.pk, actor=user, item_id=item.pk, title="Renamed")
+    services.action_item_save(coe_id=approved.pk, actor=user, item_id=item.pk, status=ActionStatus.DONE)
+
+    item.refresh_from_db()
+    assert (item.title, item.status) == ("Add a canary", ActionStatus.DONE)
+    assert approved.action_items.count() == count

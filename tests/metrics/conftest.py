@@ -119,14 +119,7 @@ def follow_up(week) -> dict[str, object]:
     """
     actor = week.user
     coes = {name: factories.coe(week.incidents[name], actor=actor) for name in ("i1", "i2", "i3")}
-    Coe.objects.filter(pk=coes["i1"].pk).update(
-        due_on=at(3).date(), approved_at=at(2), state=CoeState.APPROVED
-    )
-    Coe.objects.filter(pk=coes["i2"].pk).update(
-        due_on=at(4).date(), approved_at=at(7), state=CoeState.APPROVED
-    )
-    Coe.objects.filter(pk=coes["i3"].pk).update(due_on=at(5).date(), approved_at=None)
-    coe = coes["i1"]
+    coe = coes["i1"]  # items are added while it is a draft, then it is approved
     done = ActionStatus.DONE
     items = {
         "a1": item(coe, actor=actor, created=at(2), due=at(4).date()),
@@ -136,4 +129,11 @@ def follow_up(week) -> dict[str, object]:
         "a5": item(coe, actor=actor, created=at(2), status=done, completed=at(8), due=at(2).date()),
         "a6": item(coe, actor=actor, created=at(2), status=done, completed=at(3)),
     }
+    Coe.objects.filter(pk=coes["i1"].pk).update(
+        due_on=at(3).date(), approved_at=at(2), state=CoeState.APPROVED
+    )
+    Coe.objects.filter(pk=coes["i2"].pk).update(
+        due_on=at(4).date(), approved_at=at(7), state=CoeState.APPROVED
+    )
+    Coe.objects.filter(pk=coes["i3"].pk).update(due_on=at(5).date(), approved_at=None)
     return {"coes": coes, "items": items}
