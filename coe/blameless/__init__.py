@@ -38,7 +38,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from coe.blameless import engine, families, markdown, people, suggestions, words
+from coe.blameless import conduct, engine, families, markdown, people, suggestions, words
 from coe.blameless.rules import (
     COUNTERFACTUAL_PERSON,
     FAULT_BLAME_PERSON,
@@ -87,13 +87,9 @@ def _suggestion(sentence: str, start: int, end: int, rule: str, family: str, who
     return suggestion or RULES_BY_ID[rule].suggestion
 
 
-def _person_hits(sentence: str, names: tuple[str, ...]) -> list[tuple]:
+def _person_hits(sentence: str, persons: dict, active: set[str]) -> list[tuple]:
     """(start, end, rule, family, message, who, verb) of each family pattern that matches."""
     hits: list[tuple] = []
-    active = engine.active_families(sentence)
-    if not active:
-        return hits
-    persons = people.spans(sentence, names)
     lowered = sentence.lower()
     for family, patterns in families.BY_FAMILY.items():  # in a fixed order: ties resolve the same way
         if family not in active:
@@ -131,12 +127,43 @@ def _quote(text: str) -> str:
     return f'"{" ".join(text.split())}"'
 
 
-def _sentence_hits(sentence: str, names: tuple[str, ...]) -> list[tuple]:
+_CONDUCT_RULE = {"idiom": FAULT_BLAME_PERSON, "judgement": JUDGEMENT}
+
+
+def _conduct_hits(sentence: str, persons: dict, context) -> list[tuple]:
+    """The generic rule's findings (`coe.blameless.conduct`), unless negated or quoted."""
+    hits = []
+    for start, end, family, who in conduct.hits(sentence, persons, context=context):
+        if words._negated(sentence, start) or words._quoted(sentence, start, end):
+            continue
+        rule = _CONDUCT_RULE.get(family, PERSON_BLAME_VERB)
+        text = sentence[start:end]
+        verb = "forget" if "forg" in text.lower() else ""
+        message = f"{_quote(text)}: {suggestions.family_name(family)}."
+        hits.append((start, end, rule, family, message, who, verb))
+    return hits
+
+
+def _sentence_hits(sentence: str, names: tuple[str, ...], previous: str = "") -> list[tuple]:
     hits = [(s, e, HUMAN_ERROR_CAUSE, "human-error", m, "", "") for s, e, m in words.human_error(sentence)]
     hits += [(s, e, JUDGEMENT, "judgement", m, "", "") for s, e, m in words.judgements(sentence)]
-    hits += _person_hits(sentence, names)
+    active = engine.active_families(sentence)
+    generic: list[tuple] = []
+    gated = conduct.gate(sentence)
+    if active or gated:
+        persons = people.spans(sentence, names)
+        if active:
+            hits += _person_hits(sentence, persons, active)
+        if persons and gated:
+
+            def context() -> bool:
+                return bool(previous) and conduct.names_a_person(people.spans(previous, names))
+
+            generic = _conduct_hits(sentence, persons, context)
     # One finding per phrase: blocking before warning, then the earlier and longer match.
-    # The word rules name the more specific verdict ("human error", "careless") and win a tie.
+    # The word rules name the more specific verdict ("human error", "careless") and win a tie; the
+    # family patterns name a more specific one than the generic rule ("Bob's fault" is fault, not a
+    # judgement), so the generic rule comes last.
     hits.sort(
         key=lambda h: (
             RULES_BY_ID[h[2]].severity != Severity.BLOCKING,
@@ -145,6 +172,8 @@ def _sentence_hits(sentence: str, names: tuple[str, ...]) -> list[tuple]:
             h[0] - h[1],
         )
     )
+    if generic:
+        hits += sorted(generic, key=lambda h: (RULES_BY_ID[h[2]].severity != Severity.BLOCKING, h[0]))
     kept: list[tuple] = []
     for hit in hits:
         if all(hit[1] <= other[0] or hit[0] >= other[1] for other in kept):
@@ -163,11 +192,14 @@ def lint(text: str, *, people: Collection[str] = ()) -> list[Finding]:
     names = _known(tuple(sorted(people)))
     masked = markdown.mask(text)
     findings = []
+    previous = ""
     for start, end in markdown.sentences(masked):
-        for s, e, rule_id, family, message, suggestion in _sentence_hits(masked[start:end], names):
+        sentence = masked[start:end]
+        for s, e, rule_id, family, message, suggestion in _sentence_hits(sentence, names, previous):
             rule = RULES_BY_ID[rule_id]
             findings.append(
                 Finding(start + s, start + e, rule_id, rule.severity, message, suggestion, family)
             )
+        previous = sentence
     findings.sort(key=lambda f: (f.start, f.end))
     return findings

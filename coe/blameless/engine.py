@@ -155,16 +155,17 @@ GATES: dict[str, tuple[str, ...]] = {
         "apolog|trace|come|came|boil|went|goes|point",
         "punishment": "fire|sack|train|disciplin|reprimand|punish|demot|suspend|writ|let |coach|dismiss|"
         "terminat|warn|ban|bench|replac|supervis|remov|taken|kicked|onboarding|held|pip|improvement|"
-        "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|"
+        "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|permission|face|"
         "talk|conversation|word|plan|probation|notice",
         "idiom": "ball|screw|mess|botch|bungl|fumbl|goof|blew|blown|finger|nuked|made|broke|f*|fu|ruin|"
         "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten|break|wipe",
         "performance": "slow|sleep|asleep|afk|distract|clue|depth|attention|focus|careful|watch|look|listen|"
         "lazy|unrespons|nowhere|bother|care|ignor|overlook|disregard|miss|brush|sat |rush|forever|feet|"
         "forget|skip|drop|mess|"
-        "barely|idea|know|late|slept|serious|ack|answer|respond|repl|took|nobody|no one|no-one|without",
+        "barely|idea|know|late|slept|serious|ack|answer|respond|repl|took|nobody|no one|no-one|without|"
+        "lack|absence",
         "omission": "forg|fail|neglect|omit|skip|bypass|supposed|n't|not|never|should|could|ought|if |had|"
-        "done",
+        "been|done",
         "passive": " by ",
     }.items()
 }

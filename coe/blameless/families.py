@@ -184,7 +184,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_HARM}|breaking|causing|losing|taking)\b",
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_HARM}|breaking|causing|losing|taking)\b(?!\s+(?:quarter|week|month|year|sprint|cycle|rotation|season))|{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|liable)\s+for\s+(?:the|this|that)\s+(?:broken|failed|botched|bad|lost|corrupted)\b",
             True,
         ),
         (
@@ -288,7 +288,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "punishment",
             FB,
-            rf"{{P}}\s+(?:\w+\s+)?lose\s+(?:\w+\s+)?(?:access|rights|privileges)|\brevoke\s+{{P}}{_POSS}|\blet\s+{{P}}\s+go\b",
+            rf"{{P}}\s+(?:\w+\s+)?lose\s+(?:[\w-]+\s+){{0,2}}(?:access|rights|privileges|permissions?)|\brevoke\s+{{P}}{_POSS}|\blet\s+{{P}}\s+go\b",
             True,
         ),
         (
@@ -304,6 +304,19 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             True,
         ),
         ("punishment", FB, r"\bpunish\w*\s+{P}", True),
+        (
+            "punishment",
+            FB,
+            r"\b(?:should|must|will|to|needs?\s+to)\s+face\s+(?:\w+\s+)?(?:consequences|discipline|disciplinary)",
+            True,
+        ),
+        (
+            "performance",
+            PBV,
+            r"\b(?:lack|absence)\s+of\s+(?:attention|care|diligence|focus|oversight|urgency|rigou?r)\s+"
+            r"(?:from|by|of|on\s+the\s+part\s+of)\s+{P}",
+            True,
+        ),
         ("punishment", FB, r"\bperformance\s+plan\b|\bon\s+probation\b", True),
         (
             "punishment",
@@ -339,14 +352,14 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "performance",
             PBV,
-            r"\b(?:nobody|no\s+one|no-one)(?:\s+(?:on\s+\w+(?:\s+\w+)?|else))?\s+(?:bothered|cared|tested|checked|looked|reviewed|did)\b",
+            r"\b(?:nobody|no\s+one|no-one)(?:\s+(?:on\s+\w+(?:\s+[\w-]+){0,2}|else))?\s+(?:bothered|cared|tested|checked|looked|reviewed|did|lifted\s+a\s+finger)\b",
             True,
         ),
         (
             "performance",
             PBV,
-            r"{P}\s+\w+(?:\s+(?!(?:should|could|can|may|might|must|would|will|to)\b)[\w`.-]+){0,6}?\s+without\s+"
-            r"(?:a\s+|any\s+)?(?:\w+ing|review|tests|ticket|approval|"
+            r"{P}\s+\w+(?:\s+(?!(?:should|could|can|may|might|must|would|will|to)\b)[\w`.-]+){0,9}?\s+without\s+"
+            r"(?:so\s+much\s+as\s+|even\s+)?(?:a\s+|any\s+)?(?:\w+ing|review|tests|ticket|approval|smoke\s+test|test|"
             r"permission|notice|warning|handover)\b",
             True,
         ),
@@ -367,7 +380,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "omission",
             CF,
-            r"\b(?:if\s+only|if|unless)\s+{P}\s+(?:had|would\s+have|hadn't)(?:\s+(?:not|only|just|actually|really|even|\w+ly))*\s+(?!been\b)(?:[\w-]+ed|read|run|done|paid|seen|known|taken|caught|gone|bothered)\b|\bif\s+{P}\s+(?:were|was|had\s+been)\s+(?:paying|watching|looking|careful|awake|more|less)\b",
+            r"\b(?:if\s+only|if|unless)\s+{P}\s+(?:had|would\s+have|hadn't)(?:\s+(?:not|only|just|actually|really|even|\w+ly))*\s+(?!been\b)(?:[\w-]+ed|read|run|done|paid|seen|known|taken|caught|gone|bothered)\b|\bif\s+{P}\s+(?:were|was|had\s+been)\s+(?:paying|watching|looking|careful|awake|more|less)\b|\bhad\s+{P}(?:\s+on\s+(?:call|duty|shift))?\s+been\s+(?:paying|watching|looking|careful|awake|more|less|quicker|faster)\b",
             False,
         ),
         (

@@ -85,7 +85,7 @@ _HUMAN_MODIFIERS = _words(
     "new junior senior same responsible primary secondary on-call oncall release product project "
     "engineering incident database db dba network networking platform storage sre ops devops infra "
     "security tech team human night weekend backup shift duty system qa it former previous current "
-    "other whole lead main single"
+    "other whole lead main single night-shift day-shift overnight on-duty noc support dev devops"
 )
 _TEAM_WORDS = (
     r"ops|infra|support|engineering|product|qa|security|management|devops|networking|sre|backend|"
@@ -127,7 +127,9 @@ def _known(people: tuple[str, ...]) -> frozenset[str]:
 def judge(text: str, *, at_start: bool, people: tuple[str, ...] = ()) -> Person | None:
     """The person `text` (a reading found by `spans`) names, or None for a system or nothing."""
     words = text.replace("\u2019", "'").split()
-    if not words or _FIRST_PERSON.match(text):
+    if not words:
+        return None
+    if _FIRST_PERSON.match(text) and not _our_role(words):
         return None
     if text.startswith("@") and len(words) == 1:
         return Person(text)  # a chat mention
@@ -163,6 +165,18 @@ def judge(text: str, *, at_start: bool, people: tuple[str, ...] = ()) -> Person 
             return None
         return Person(text) if all(m in _HUMAN_MODIFIERS for m in mods) else None
     return _name(words, low, at_start=at_start, people=people)
+
+
+def _our_role(words: list[str]) -> bool:
+    """ "our DBA", "my intern": one person of our own, not the first person ("our team", "our people")."""
+    low = [w.lower() for w in words]
+    return (
+        len(low) >= 2
+        and low[0] in ("our", "my")
+        and not low[-1].endswith("s")
+        and low[-1] in _ROLE_WORDS
+        and low[-1] not in ("people", "staff", "team", "folk")
+    )
 
 
 def _role(text: str, low: list[str]) -> Person | None:

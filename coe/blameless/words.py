@@ -80,7 +80,7 @@ _JUDGEMENT_WORDS = re.compile(
     r"\b(?:careless(?:ly|ness)?|negligen(?:t|tly|ce)|lazy|lazily|laziness|incompeten(?:t|tly|ce|cy)|"
     r"sloppy|sloppily|sloppiness|stupid(?:ly|ity)?|reckless(?:ly|ness)?|dumb|idiot(?:s|ic|ically)?|"
     r"foolish(?:ly|ness)?|irresponsib(?:le|ly|ility)|inattentive(?:ness)?|clueless|thoughtless(?:ly|ness)?|"
-    r"bone-?headed|rookie\s+(?:mistake|error)s?|amateur(?:ish)?\s+(?:mistake|error|move)s?|"
+    r"bone-?headed|rookie\s+(?:mistake|error|move)s?|amateur(?:ish)?\s+(?:mistake|error|move)s?|"
     r"unprofessional(?:ly)?|inexcusabl[ey]|amateur(?:ish|s)?|"
     r"(?:poor|bad|questionable|terrible|awful|horrible|stupid)\s+(?:judg(?:e)?ments?|calls?|decisions?|choices?)|"
     r"lapses?\s+(?:in|of)\s+judg(?:e)?ment)\b(?!-)",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-PARTS = ("tuning", "test", "probe", "probe2", "probe3")
+PARTS = ("tuning", "test", "probe", "probe2", "probe3", "probe4")
 
 
 @dataclass(frozen=True)
