@@ -7,18 +7,19 @@ Three labeled sets, each reported apart with its count of sentences:
 - the test part, tests/coe/blameless_data/test.jsonl: held out, ONLY its totals are printed, never its
   sentences, so tuning cannot look at its failures. It is the figure that counts (targets: precision
   >= 0.90, recall >= 0.85).
-- three late probes, tests/coe/blameless_data/probe.jsonl (60), probe2.jsonl (80) and probe3.jsonl
-  (80), each written after the rules of its time and committed before it was scored (the fresh set
-  was written by the same hand as the rules, before them, which flatters the test part). Scored once
-  (precision/recall): probe 100%/60%, then fixed for; probe2 96.4%/67.5%, then fixed for; so both are
-  tuning data now. probe3 is held out. Totals only.
+- four late probes, tests/coe/blameless_data/probe.jsonl (60), probe2.jsonl (80), probe3.jsonl (80)
+  and probe4.jsonl (80), each written after the rules of its time and committed before it was scored
+  once (the fresh set was written by the same hand as the rules, before them, which flatters the test
+  part). Their first scores are in tests/coe/blameless_data/README.md; all four are tuning data since,
+  so their misses are printed like the tuning part's.
 A sentence is positive when labeled blameful, flagged when the check finds anything. The fresh set is
 checked without a user list (people=()), as text written by anyone would be.
 
 Speed: one section of about 2,000 words (paragraphs of labeled sentences, so denser in blame words than
 a real COE, whose sentences mostly fail the families' cheap word gates) linted 30 times: the median and
 the worst, in CPU time (the figure to compare with the ~20 ms target: on a shared machine wall time
-mostly measures the other processes) and in wall time; plus the lexicon's one lazy load and memory.
+mostly measures the other processes) and in wall time; plus the lexicons' one lazy load and memory
+(the first names of `names`, the negative words of `vaderSentiment`).
 
 Run from the project root: .venv/bin/python bench/blameless.py
 """
@@ -34,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coe import blameless
-from coe.blameless import people
+from coe.blameless import conduct, lexicon, people
 from tests.coe import blameless_data
 from tests.coe.blameless_cases import BLAMEFUL, CASES, NEUTRAL, PEOPLE, Case
 
@@ -143,14 +144,22 @@ def section(words: int = 2000) -> str:
     return "\n\n".join(paragraphs)
 
 
-def speed() -> None:
-    people.lexicon.cache_clear()
+def _load(function) -> tuple[object, float, float]:
+    """(result, ms, KiB kept) of a lexicon's first load."""
+    function.cache_clear()
     tracemalloc.start()
     started = time.perf_counter()
-    names = people.lexicon()
+    result = function()
     load_ms = (time.perf_counter() - started) * 1000
-    lexicon_kib = tracemalloc.get_traced_memory()[0] / 1024
+    kib = tracemalloc.get_traced_memory()[0] / 1024
     tracemalloc.stop()
+    return result, load_ms, kib
+
+
+def speed() -> None:
+    names, load_ms, lexicon_kib = _load(people.lexicon)
+    negative, vader_ms, vader_kib = _load(lexicon.vader_negative)
+    conduct._trigger.cache_clear()
     text = section()
     wall, cpu = [], []
     for _ in range(30):
@@ -160,6 +169,7 @@ def speed() -> None:
         cpu.append((time.process_time() - started_cpu) * 1000)
     print(f"\n== Speed: one section of {len(text.split())} words, {len(found)} findings, 30 runs")
     print(f"  lexicon: {len(names)} first names, read once in {load_ms:.1f} ms, {lexicon_kib:.0f} KiB")
+    print(f"  VADER: {len(negative)} negative words, read once in {vader_ms:.1f} ms, {vader_kib:.0f} KiB")
     print(
         f"  lint, CPU time:  median {statistics.median(cpu):.1f} ms, worst {max(cpu):.1f} ms (target ~20 ms)"
     )
@@ -168,13 +178,14 @@ def speed() -> None:
 
 
 def main() -> None:
-    old_set()
-    fresh_part("tuning", show=True)
-    test = fresh_part("test", show=False)
-    fresh_part("probe", show=False)
-    fresh_part("probe2", show=False)
-    fresh_part("probe3", show=False)
+    parts = {"old set": old_set()}
+    for part in blameless_data.PARTS:
+        parts[part] = fresh_part(part, show=part != "test")
     speed()
+    print("\n== Every part")
+    for label, counts in parts.items():
+        print(counts.line(f"  {label} ({counts.tp + counts.fp + counts.fn + counts.tn})"))
+    test = parts["test"]
     print(
         f"\nTest part (the figure that counts): precision {test.precision:.1%} recall {test.recall:.1%} "
         f"(targets 90% / 85%)"

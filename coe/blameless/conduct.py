@@ -73,6 +73,7 @@ _SPECIAL = re.compile(
 _NOT_DAMAGE_AFTER = _words("down into out through even ground news tie silence")
 
 FAMILY_OF = {0: "idiom", 1: "performance"}
+_UNKNOWN = 2  # the weakest person: see `_reading`
 
 
 class _Reader:
@@ -134,7 +135,7 @@ def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
         return None
     if reader.at(index + 1) in ("nothing", "none", "no"):
         return None  # "Alice missed nothing"
-    if weak:
+    if weak == _UNKNOWN:
         if lexicon.kind(word, (lexicon.HUMAN_ONLY,)) is not None:
             return "idiom", index
         return _product(reader, index + 1) if lexicon.kind(word, (lexicon.PRODUCING,)) is not None else None
@@ -143,7 +144,7 @@ def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
         if found == 0 and word.startswith("broke") and reader.at(index + 1) in _NOT_DAMAGE_AFTER:
             return None
         return FAMILY_OF[found], index
-    if word.endswith(("ed", "'d")) and lexicon.negative(word):
+    if not weak and word.endswith(("ed", "'d")) and lexicon.negative(word):
         return "performance", index
     if lexicon.kind(word, (lexicon.PRODUCING,)) is not None:
         return _product(reader, index + 1)
@@ -172,6 +173,8 @@ def _predicate(reader: _Reader, index: int, weak: bool, *, negated: bool) -> tup
     word = reader.at(index)
     if negated:
         return ("performance", index) if lexicon.kind(word, (lexicon.DILIGENT,)) is not None else None
+    if word.endswith("ing"):
+        return _verb(reader, index, weak)  # "is botching the cutover"
     if word in _DETERMINERS:
         if reader.words[index + 1 : index + 3] == ["one", "who"]:
             return _verb(reader, reader.lead(index + 3), weak)
@@ -278,7 +281,12 @@ def _reading(
     low = person.text.lower()
     if person.negative or low == "you" or (low in _PRONOUNS and not named()):
         return None
-    weak = person.weak and low not in _PRONOUNS
+    # An unknown capitalised word opening the sentence: a name-like one ("Rahim") takes the curated
+    # words only, one that could be a product's name ("Lars", like "Jobs" or "Tests") only the words
+    # said of people alone.
+    weak: int | bool = False
+    if person.weak and low not in _PRONOUNS:
+        weak = True if people.looks_like_name(person.text) else _UNKNOWN
     if sentence.startswith(("'s", "'"), end):
         reader = _Reader(sentence, end + (2 if sentence.startswith("'s", end) else 1))
         result = _possessive(reader, weak)

@@ -15,6 +15,9 @@ _CLAUSE_END = re.compile(
     r"then)\s"
 )
 _CLAUSE_MARKS = re.compile(r"[,;:.!?()]")
+_PREPOSITIONS = frozenset(
+    ["for", "during", "at", "in", "on", "with", "from", "into", "onto", "to", "over", "under", "again"]
+)
 _MARKUP = re.compile(r"[`*_\"'<>\[\]]")
 _LEAD = re.compile(r"^\s*(?:to\s+\w+\s+|on\s+|up\s+|with\s+|it\s+|in\s+)?", re.I)
 
@@ -41,6 +44,10 @@ def _thing_after(sentence: str, end: int) -> str:
     rest = _LEAD.sub("", sentence[end:])
     clause = _CLAUSE_END.split(" " + rest, maxsplit=1)[0].strip()
     words = clause.split()[:6]
+    for index, word in enumerate(words[1:], start=1):
+        if word.lower() in _PREPOSITIONS:  # "the disk alerts for a whole weekend": the disk alerts
+            words = words[:index]
+            break
     if not words:
         return ""
     phrase = " ".join(words)

@@ -368,3 +368,114 @@ def test_lint_on_the_tuning_part_meets_the_targets():
     fn = sum(not f and s.blameful for f, s in zip(flagged, samples, strict=True))
     assert tp / (tp + fp) >= 0.90
     assert tp / (tp + fn) >= 0.85
+
+
+# --- The generic rule: a person and a negative evaluation of their conduct ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "family", "words"),
+    [
+        # verbs of damage (idioms of blame, blocking), in any inflection
+        ("Ines mangled the routing table during the cutover.", "fault-blame-person", "idiom", "Ines mangled"),
+        ("jorge trashed the prod cache again", "fault-blame-person", "idiom", "jorge trashed"),
+        ("Dana botches every cutover.", "fault-blame-person", "idiom", "Dana botches"),
+        ("Dana is botching the cutover.", "fault-blame-person", "idiom", "Dana is botching"),
+        (
+            "Rahim logged in and nuked the cluster.",
+            "fault-blame-person",
+            "idiom",
+            "Rahim logged in and nuked",
+        ),
+        ("Lars half-assed the capacity review.", "fault-blame-person", "idiom", "Lars half-assed"),
+        # neglect and poor performance (warnings)
+        ("Priyanka neglected the disk alerts.", "person-blame-verb", "omission", "Priyanka neglected"),
+        (
+            "Pete went ahead and ignored the freeze.",
+            "person-blame-verb",
+            "performance",
+            "Pete went ahead and ignored",
+        ),
+        ("He didn't even glance at the diff.", "person-blame-verb", "omission", "He didn't even glance"),
+        (
+            "Yusuf let the certificate lapse.",
+            "person-blame-verb",
+            "omission",
+            "Yusuf let the certificate lapse",
+        ),
+        ("She was not careful with the flags.", "person-blame-verb", "performance", "She was not careful"),
+        # judging words predicated of the person, owned by them, or of their work product (blocking)
+        ("The DBA was way too casual with DROP.", "judgement", "judgement", "The DBA was way too casual"),
+        ("Felipe is the weakest link on this rotation.", "judgement", "judgement", "Felipe is the weakest"),
+        (
+            "Our contractor is hopeless with Terraform.",
+            "judgement",
+            "judgement",
+            "Our contractor is hopeless",
+        ),
+        ("Greta's sloppy rollback made it worse.", "judgement", "judgement", "sloppy"),
+        ("@mheinz pushed a half-baked config.", "judgement", "judgement", "@mheinz pushed a half-baked"),
+        # "they" once a person was named in the sentence before
+        ("Ravi joined late. They mangled the routing table.", "fault-blame-person", "idiom", "They mangled"),
+    ],
+)
+def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, family, words):
+    findings = lint(text)
+    assert [(f.rule, f.family, text[f.start : f.end]) for f in findings] == [(rule, family, words)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Olga noticed the disk was failing and paged storage.",  # the negative word is the disk's
+        "Carlos rolled back the failed deploy at 09:14.",
+        "Tariq found the broken link and fixed it.",
+        "The broken build was reverted by Aisha.",
+        "Luis spotted the sloppy quorum setting.",
+        "Dave killed the stuck process.",  # harsh to VADER, routine in operations
+        "Ana dumped the heap for analysis.",
+        "The engineer was exhausted after a 14-hour shift.",  # a condition, not a verdict
+        "Greg was too busy with another incident to see the page.",
+        "The engineer was missed from the rotation after the reorg.",  # done to the person
+        "We botched the cutover.",  # the first person
+        "The deploy mangled the routing table.",  # a system as the subject
+        "Replication ignored the lag.",  # a capitalised system word opening the sentence
+        "They mangled the routing table.",  # "they" with no person named before
+        "Alice missed nothing in the handoff notes.",
+        "Dave never botched anything.",
+        'Words like "mangled" describe the config, not Dave.',
+    ],
+)
+def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
+    assert lint(text) == []
+
+
+def test_lint_generic_rule_suggestions_name_the_family_the_person_and_the_thing():
+    idiom = lint("Ines mangled the routing table during the cutover.")[0]
+    assert idiom.severity == Severity.BLOCKING
+    assert '"Ines mangled" blames Ines' in idiom.suggestion
+    assert '"The routing table did not go as planned' in idiom.suggestion
+    omission = lint("Priyanka neglected the disk alerts for a whole weekend.")[0]
+    assert omission.severity == Severity.WARNING
+    assert omission.message.startswith('"Priyanka neglected": a person\'s omission')
+    assert '"The disk alerts was not checked' in omission.suggestion
+    forgot = lint("rsmith forgot the renewal.", people=["rsmith"])[0]
+    assert "Don't rely on memory" in forgot.suggestion and "rsmith's forgetting" in forgot.suggestion
+
+
+def test_negative_lexicon_is_vader_read_once_lazily_without_states_or_routine_operations():
+    from coe.blameless import lexicon
+
+    lexicon.vader_negative.cache_clear()
+    words = lexicon.vader_negative()
+    assert lexicon.vader_negative() is words
+    assert lexicon.vader_negative.cache_info().misses == 1
+    assert {"incompetent", "neglected", "reckless", "useless"} <= words
+    assert not {"tired", "exhausted", "killed", "dumped", "failed"} & words
+    assert 1500 < len(words) < 5000
+    # inflections reach the curated words and the lexicon through the suffix rules
+    assert lexicon.kind("botched", (lexicon.DAMAGE,)) == 0
+    assert lexicon.kind("skipping", (lexicon.NEGLECT,)) == 0
+    assert lexicon.kind("carelessness", (lexicon.JUDGING,)) == 0
+    assert lexicon.kind("lazily", (lexicon.JUDGING,)) == 0
+    assert lexicon.negative("sabotaged") and not lexicon.negative("restarted")
