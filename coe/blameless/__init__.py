@@ -19,18 +19,27 @@ toward the system, specific to what it found.
 Persons are recognised without a user list (`coe.blameless.people`: a first-name lexicon, capitalised
 words in the slot of a blame predicate, roles, teams, indefinite persons, pronouns); registered users
 passed in `people` count too. The families are patterns with a person slot (`coe.blameless.families`);
-the words-only rules are in `coe.blameless.words`; Markdown handling in `coe.blameless.markdown`.
+beside them, a generic rule (`coe.blameless.conduct`) flags any person who is the subject of a verb of
+damage or neglect, owns a judging word, or has one predicated of them, with the words of negative
+evaluation from VADER's lexicon and curated lists reached through their inflections
+(`coe.blameless.lexicon`): it carries over to wording no pattern was written for ("Ines mangled the
+routing table", "the DBA was way too casual", "Hendrik's negligence"), and it raises only where a family
+pattern found nothing more specific. "They" is a person once someone was named in the sentence before.
+The words-only rules are in `coe.blameless.words`; Markdown handling in `coe.blameless.markdown`.
 
 Left alone: a system in the person's slot ("the health check failed to detect", "the fault lies in the
 retry logic"), a person doing a neutral action ("Dave ran the migration at 10:42"), the first person
 ("we missed the alert"), fault tolerance and injection, git blame, teams in neutral sentences, "responsible
 for" in role descriptions, "nobody is to blame", negated and quoted mentions.
 
-Measured on sentences nobody tuned it on (tests/coe/blameless_data/, `make bench-blameless`): the held-out
-test part of the fresh set gives 98.7% precision and 96.7% recall, but it was written by the author of
-the rules; three later probes, each scored once before any fix, give 96-100% precision and only 55-68%
-recall: new wording of blame slips past phrase patterns. Known gaps: unknown lower-case names ("dmitri"),
-vocatives ("jon, you broke staging"), blame spread over two sentences, irony.
+Measured (tests/coe/blameless_data/, `make bench-blameless`): the held-out test part of the fresh set
+gives 98.7% precision and 97.4% recall, but it was written by the author of the first rules; four later
+probes, each scored once before the fixes of its time, gave 95-100% precision and only 45-68% recall
+with phrase patterns alone. With the generic rule they are tuning data, at 100% precision and 90-100%
+recall; the figure that counts now is a set written by someone else. Known gaps: unknown lower-case
+names ("dmitri"), vocatives ("jon, you broke staging"), rhetorical questions ("why did Joost think..."),
+names that are English words opening a sentence ("Max caused..."), blame spread over two sentences,
+irony.
 Offsets are into the original text, end exclusive.
 """
 

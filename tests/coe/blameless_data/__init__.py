@@ -2,7 +2,8 @@
 `tuning.jsonl` (what the rules may be tuned on) and `test.jsonl` (held out: only its totals are printed,
 by `make bench-blameless`). `probe.jsonl`: 60 more sentences written after the rules and
 scored once before being fixed for (tuning data since); `probe2.jsonl`: 80 more, written after that
-score, committed before being scored, then fixed for too; `probe3.jsonl`: 80 more, held out."""
+score, committed before being scored, then fixed for too; `probe3.jsonl` and `probe4.jsonl`: 80 more
+each, scored once (probe4 before the generic rule), then tuned on too."""
 
 import json
 from dataclasses import dataclass
