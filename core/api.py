@@ -291,9 +291,9 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid input: `extra.fields` names each field at fault (or `extra.field` a stamp), "
     "`extra.codes` why (e.g. `wrong_type`, `unknown_field`, `null_characters`, `blank`). A request the "
     "schema allows can still be refused for what a schema cannot say: a reference to nothing (a slug, "
-    "username or id: `extra.codes` `does_not_exist`) or a rule of the current state (a `code` of its own, "
-    "e.g. `invalid_stamp`, `unknown_filter`). A body that is not JSON, or nests deeper than 64 levels, is "
-    "`parse_error`.",
+    "username or id: `extra.codes` `does_not_exist`) or a rule applied once the request is well formed "
+    "(no `extra.codes`; often a `code` of its own, e.g. `invalid_stamp`, `unknown_filter`). A body that is "
+    "not JSON, or nests deeper than 64 levels, is `parse_error`.",
     401: "No credentials, or an unknown or revoked token.",
     403: "The account is disabled, or a session request lacks its CSRF token.",
     404: "No such object (or a page past the last one).",

@@ -13,10 +13,11 @@ schema:
 
 from typing import Any
 
-# ECMA 262 and Python agree on these. `\s` is what DRF's CharField trims (str.strip) closely enough:
-# Python's \s is str.isspace, which also holds a few control characters ECMA's lacks.
+# Exactly what DRF's CharField trims (str.strip: the characters of str.isspace, none above U+3000),
+# spelled out: `\s` differs between ECMA 262 (the schema's dialect), Python and Rust (U+001C-U+001F).
+_TRIMMED = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
 NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+NOT_BLANK = rf"^[^\x00]*[^\x00{_TRIMMED}][^\x00]*$"
 
 UNSUPPORTED_MEDIA_TYPE = (
     "The body is not JSON (`Content-Type: application/json`): the API reads nothing else."
