@@ -436,12 +436,11 @@ def test_sns_subscription_is_confirmed_only_at_a_trusted_sns_url(post, make_inte
 
     trusted = "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=token"
     assert post(key, subscription(trusted, "m1"), content_type="text/plain").status_code == 202
-    assert (
-        post(
-            key, subscription("http://169.254.169.254/latest/meta-data/", "m2"), content_type="text/plain"
-        ).status_code
-        == 202
+    refused = post(
+        key, subscription("http://169.254.169.254/latest/meta-data/", "m2"), content_type="text/plain"
     )
+    assert refused.status_code == 403  # refused at intake: nothing stored, nothing fetched
+    assert refused.json()["code"] == "untrusted_subscription"
 
     assert calls == [trusted]
     assert Incident.objects.count() == 0

@@ -121,7 +121,10 @@ def test_add_blank_space_only_is_400_from_the_service(api, coe):
     response = api.post(url(coe), {"body": "   \n  "}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["extra"] == {"fields": {"body": ["This field may not be blank."]}}
+    assert response.json()["extra"] == {
+        "fields": {"body": ["This field may not be blank."]},
+        "codes": {"body": ["blank"]},
+    }
 
 
 @pytest.mark.parametrize(

@@ -415,11 +415,12 @@ def test_declare_future_detection_is_refused_by_the_service(api, team):
     assert body["extra"]["field"] == "detected_at"
 
 
-def test_declare_accepts_a_form_encoded_body(api, team, service):
+def test_declare_refuses_a_form_encoded_body_with_415(api, team, service):
     response = api.post(LIST, {"title": "From a form", "team": "payments", "services": ["checkout-api"]})
 
-    assert response.status_code == 201, response.json()
-    assert response.json()["services"][0]["slug"] == "checkout-api"
+    assert response.status_code == 415, response.json()
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not Incident.objects.filter(title="From a form").exists()
 
 
 # --- Update ------------------------------------------------------------------------------------------
