@@ -5,7 +5,6 @@ Transactional tests (the worker reads what they commit); PostgreSQL only (the wo
 Backoffs and timeouts are set small through the environment, as production would set them.
 """
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -86,8 +85,7 @@ def test_webhook_retries_are_bounded(not_eager, team, webhook_for, script, state
     try:
         message = services.webhook_test(webhook_id=webhook.pk)
         wait_for(lambda: state_of(message.pk) != "pending", timeout=30, worker=worker)
-        time.sleep(1)  # nothing more arrives afterwards
-    finally:
+    finally:  # a final state is never sent again (the send claims only a pending message)
         stop_worker(worker)
         receiver.stop()
 
@@ -105,17 +103,16 @@ def test_a_hanging_webhook_is_cut_off_by_the_read_timeout(not_eager, team, webho
     worker = start_worker(queues="notify", NOTIFY_WEBHOOK_READ_TIMEOUT="1", **QUICK)
     try:
         message = services.webhook_test(webhook_id=webhook.pk)
-        started = time.monotonic()
         wait_for(lambda: state_of(message.pk) == "failed", timeout=20, worker=worker)
-        took = time.monotonic() - started
     finally:
         stop_worker(worker)
         receiver.stop()
 
     message.refresh_from_db()
+    # Without the 1 s read timeout each attempt would wait out the 4 s hang and get its answer (200):
+    # three failed attempts, each a timeout, are the timeout at work. (Durations: make bench.)
     assert message.attempts == 3 and "Timeout" in message.last_error
-    # Three attempts of at most 1 s each plus two short backoffs; a hang would take 3 x 4 s.
-    assert took < 9, took
+    assert len(receiver.received) == 3
 
 
 def test_a_worker_killed_mid_send_still_delivers_the_reminder_exactly_once(not_eager, owner):
@@ -131,8 +128,7 @@ def test_a_worker_killed_mid_send_still_delivers_the_reminder_exactly_once(not_e
         kill(child)  # the pool process dies inside the SMTP DATA exchange
         handler.release.set()
         wait_for(lambda: state_of(message.pk) == "sent", timeout=30, worker=worker)
-        services.reminders_scan()  # a re-run of the scan the same day sends nothing more
-        time.sleep(1)
+        services.reminders_scan()  # a re-run of the scan the same day queues nothing more (counts below)
     finally:
         output = stop_worker(worker)
         controller.stop()
