@@ -23,7 +23,6 @@ envelope here. Checking the SNS signature and confirming a subscription are netw
   yields nothing.
 """
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -38,6 +37,7 @@ from alerts.adapters.base import (
     SnsSubscription,
     clean,
 )
+from core import json as core_json
 
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
@@ -83,7 +83,11 @@ def parse(
 
 def _alarm(message: str) -> dict[str, Any]:
     try:
-        alarm = json.loads(message)
+        alarm = core_json.loads(message)  # nesting bounded, as every body we read
+    except core_json.TooDeep as exc:
+        raise PayloadError(
+            f"The SNS Message: {exc.message}", extra={"field": "Message", "reason": "too_deep"}
+        ) from None
     except ValueError:
         raise PayloadError(
             "The SNS Message is plain text, not a CloudWatch alarm (JSON).", extra={"field": "Message"}
