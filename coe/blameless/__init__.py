@@ -137,6 +137,7 @@ def _quote(text: str) -> str:
 
 
 _CONDUCT_RULE = {"idiom": FAULT_BLAME_PERSON, "judgement": JUDGEMENT}
+_EXPLAINED = frozenset({"omission", "performance"})
 
 
 def _conduct_hits(sentence: str, persons: dict, context) -> list[tuple]:
@@ -166,9 +167,19 @@ def _sentence_hits(sentence: str, names: tuple[str, ...], previous: str = "") ->
         if persons and gated:
 
             def context() -> bool:
+                """A person named in this sentence, or the one before: "they" can be one."""
+                if conduct.names_a_person(persons):
+                    return True
                 return bool(previous) and conduct.names_a_person(people.spans(previous, names))
 
-            generic = _conduct_hits(sentence, persons, context)
+            # A person inside a phrase already found needs no second look: its finding would overlap.
+            covered = [(hit[0], hit[1]) for hit in hits]
+            unseen = {
+                start: readings
+                for start, readings in persons.items()
+                if not any(s <= start < e for s, e in covered)
+            }
+            generic = _conduct_hits(sentence, unseen, context) if unseen else []
     # One finding per phrase: blocking before warning, then the earlier and longer match.
     # The word rules name the more specific verdict ("human error", "careless") and win a tie; the
     # family patterns name a more specific one than the generic rule ("Bob's fault" is fault, not a
@@ -185,6 +196,8 @@ def _sentence_hits(sentence: str, names: tuple[str, ...], previous: str = "") ->
         hits += sorted(generic, key=lambda h: (RULES_BY_ID[h[2]].severity != Severity.BLOCKING, h[0]))
     kept: list[tuple] = []
     for hit in hits:
+        if hit[2] == PERSON_BLAME_VERB and hit[3] in _EXPLAINED and conduct.system_cause(sentence, hit[1]):
+            continue  # "Tom missed the page because his phone was on silent": the system is the cause
         if all(hit[1] <= other[0] or hit[0] >= other[1] for other in kept):
             kept.append(hit)
     return [

@@ -40,7 +40,22 @@ _FILLERS = _words(
     "actually really simply probably clearly obviously honestly had has have did does do always often "
     "already immediately promptly single-handedly personally herself himself themselves anyway"
 )
-_LEADS = ("went ahead and", "went and", "decided to", "chose to", "opted to", "managed to", "tried to")
+_LEADS = (
+    "went ahead and",
+    "went and",
+    "decided to",
+    "chose to",
+    "opted to",
+    "managed to",
+    "tried to",
+    "keeps on",
+    "kept on",
+    "keeps",
+    "kept",
+    "keep",
+)
+_LEAD_PARTS = tuple(lead.split() for lead in _LEADS)
+_LEAD_STARTS = frozenset(parts[0] for parts in _LEAD_PARTS)
 _COPULA = _words(
     "was were is are been being be seemed seems looked looks got gets became becomes acted acts behaved "
     "appeared remained 's"
@@ -66,29 +81,38 @@ _SPECIAL = re.compile(
     r"|(?P<omission>(?:let|allowed)\s+(?:[\w-]+\s+){1,4}?(?:lapse|expire|slide|slip|rot|fill\s+up|die|run\s+out|"
     r"go\s+stale)\b|(?:didn't|did\s+not|never|not)\s+(?:even\s+)?lift\s+a\s+finger|lifted\s+a\s+finger)"
     r"|(?P<performance>(?:slept|snoozed)\s+(?:on|through)\b|sat\s+on\b|glossed\s+over\b|brushed\s+(?:it\s+)?off\b"
-    r"|waved\s+(?:[\w-]+\s+){1,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b)",
+    r"|waved\s+(?:[\w-]+\s+){1,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b"
+    r"|failed\s+(?:\w+ly\s+)?at\s+\w+ing\b|failed\s+(?:miserably|badly|spectacularly|utterly|completely)\b)"
+    r"|(?P<judgement_>(?:should|must)(?:n't|\s+not|\s+never)\s+(?:have\s+been|be)\s+(?:given|allowed|trusted|hired|"
+    r"let|granted|put\s+in\s+charge)\b)",
     re.I,
 )
 # What follows "broke" when it is not damage ("broke down the problem", "broke the news").
-_NOT_DAMAGE_AFTER = _words("down into out through even ground news tie silence")
+_NOT_DAMAGE_AFTER = _words("down into out through even ground news tie silence record records ice")
 
+# The first words of the `_SPECIAL` phrases: the regex is tried only at them.
+_SPECIAL_STARTS = _words(
+    "should ought must had has have no let allowed didn't did never not lifted slept snoozed sat glossed "
+    "brushed waved cost failed shouldn't"
+)
 FAMILY_OF = {0: "idiom", 1: "performance"}
 _UNKNOWN = 2  # the weakest person: see `_reading`
 
 
 class _Reader:
-    """The lower-cased words of a sentence after one person, with their end offsets."""
+    """The lower-cased words of a sentence after one person (a C-level findall: most readings are
+    dropped after a glance, so offsets are found only for the one flagged word)."""
 
     def __init__(self, sentence: str, end: int):
-        self.words: list[str] = []
-        self.ends: list[int] = []
-        self.starts: list[int] = []
-        for match in _TOKEN.finditer(sentence, end):
-            self.words.append(match.group().lower().replace("\u2019", "'"))
-            self.starts.append(match.start())
-            self.ends.append(match.end())
-            if len(self.words) >= _LIMIT:
-                break
+        self.sentence, self.start = sentence, end
+        self.words = [word.lower() for word in _TOKEN.findall(sentence, end)[:_LIMIT]]
+
+    def end_of(self, index: int) -> int:
+        """The offset just after word `index`."""
+        for position, match in enumerate(_TOKEN.finditer(self.sentence, self.start)):
+            if position == index:
+                return match.end()
+        return len(self.sentence)
 
     def at(self, index: int) -> str:
         return self.words[index] if 0 <= index < len(self.words) else ""
@@ -100,11 +124,14 @@ class _Reader:
 
     def lead(self, index: int) -> int:
         """Past the fillers and the leads ("went ahead and", "decided to") before a verb."""
+        words = self.words
         while True:
-            index = self.skip(index, _FILLERS)
-            for lead in _LEADS:
-                parts = lead.split()
-                if self.words[index : index + len(parts)] == parts:
+            while index < len(words) and words[index] in _FILLERS:
+                index += 1
+            if index >= len(words) or words[index] not in _LEAD_STARTS:
+                return index
+            for parts in _LEAD_PARTS:
+                if words[index : index + len(parts)] == parts:
                     index += len(parts)
                     break
             else:
@@ -117,10 +144,10 @@ def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
     word = reader.at(index)
     if not word:
         return None
-    special = _SPECIAL.match(" ".join(reader.words[index : index + 8]))
+    special = _SPECIAL.match(" ".join(reader.words[index : index + 8])) if word in _SPECIAL_STARTS else None
     if special is not None:
         span = len(special.group().split())
-        return special.lastgroup or "performance", index + span - 1
+        return (special.lastgroup or "performance").rstrip("_"), index + span - 1
     if word in _NEGATED_COPULA:
         return _predicate(reader, index + 1, weak, negated=True)
     if word in _COPULA:
@@ -128,6 +155,14 @@ def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
     if word in _MODALS:
         following = reader.skip(index + 1, _words("have not n't"))
         return _verb(reader, following, weak) if following < index + 3 else None
+    if word.endswith("ly") and word not in _words("only early daily weekly monthly supply apply reply rely"):
+        if _judging(word, bool(weak)):
+            return "judgement", index  # "Hamid blindly copied", "Dave hastily merged"
+        return _verb(reader, index + 1, weak)  # another adverb: read on to the verb
+    if word.startswith("refus") and reader.at(index + 1) == "to":
+        if lexicon.kind(reader.at(index + 2), (lexicon.DILIGENCE,)) is not None:
+            return "performance", index + 2  # "refuses to follow the runbook"
+        return None
     if word in _NEGATORS or (word == "did" and reader.at(index + 1) == "not"):
         following = reader.skip(index + 1, _words("not even bother to so much as"))
         if lexicon.kind(reader.at(following), (lexicon.DILIGENCE,)) is not None:
@@ -141,7 +176,11 @@ def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
         return _product(reader, index + 1) if lexicon.kind(word, (lexicon.PRODUCING,)) is not None else None
     found = lexicon.kind(word, (lexicon.DAMAGE, lexicon.NEGLECT))
     if found is not None:
-        if found == 0 and word.startswith("broke") and reader.at(index + 1) in _NOT_DAMAGE_AFTER:
+        if (
+            found == 0
+            and word.startswith("broke")
+            and _NOT_DAMAGE_AFTER & {reader.at(index + 1), reader.at(index + 2)}
+        ):
             return None
         return FAMILY_OF[found], index
     if not weak and word.endswith(("ed", "'d")) and lexicon.negative(word):
@@ -155,6 +194,8 @@ def _product(reader: _Reader, index: int) -> tuple[str, int] | None:
     """After a verb that hands work over: "pushed a half-baked config", "an untested hotfix"."""
     if reader.at(index) in ("out", "up", "in"):
         index += 1
+    if reader.at(index) in lexicon.SHODDY or reader.at(index) in ("broken", "buggy"):
+        return "judgement", index  # "keeps shipping broken builds"
     if reader.at(index) not in ("a", "an", "the", "some", "this", "that", "his", "her", "their"):
         return None
     for offset in (1, 2):
@@ -172,7 +213,11 @@ def _predicate(reader: _Reader, index: int, weak: bool, *, negated: bool) -> tup
         index += 1
     word = reader.at(index)
     if negated:
-        return ("performance", index) if lexicon.kind(word, (lexicon.DILIGENT,)) is not None else None
+        if lexicon.kind(word, (lexicon.DILIGENT,)) is not None or (
+            word.endswith("ing") and lexicon.kind(word, (lexicon.DILIGENCE,)) is not None
+        ):
+            return "performance", index  # "was not careful", "was not reacting to the pages"
+        return None
     if word.endswith("ing"):
         return _verb(reader, index, weak)  # "is botching the cutover"
     if word in _DETERMINERS:
@@ -234,7 +279,8 @@ _GATE_TOKEN = re.compile(r"[a-z][a-z'-]*")
 _TRIGGERS = (
     _NEGATORS | _NEGATED_COPULA | _words("too not never business better lapse expire finger slept sat")
 )
-_TRIGGERS |= _words("glossed brushed waved cost snoozed let allowed")
+_TRIGGERS |= _words("glossed brushed waved cost snoozed let allowed failed instead broken buggy")
+_TRIGGERS |= _words("refuse refuses refused refusing")
 
 
 @lru_cache(maxsize=16384)
@@ -287,13 +333,35 @@ def _reading(
     weak: int | bool = False
     if person.weak and low not in _PRONOUNS:
         weak = True if people.looks_like_name(person.text) else _UNKNOWN
-    if sentence.startswith(("'s", "'"), end):
-        reader = _Reader(sentence, end + (2 if sentence.startswith("'s", end) else 1))
-        result = _possessive(reader, weak)
-    else:
-        reader = _Reader(sentence, end)
-        result = _first_verbs(reader, weak)
-    return None if result is None else (result[0], reader.ends[result[1]])
+    possessive = sentence.startswith(("'s", "'"), end)
+    reader = _Reader(sentence, end + (0 if not possessive else 2 if sentence.startswith("'s", end) else 1))
+    if not any(map(_trigger, reader.words)):
+        return None  # nothing after the person that the rule could flag
+    result = _possessive(reader, weak) if possessive else _first_verbs(reader, weak)
+    if result is None:
+        return None
+    return result[0], reader.end_of(result[1])
+
+
+_CAUSES = _words("because since due")
+_SYSTEM_STARTS = _words("the a an its no his her their our that this these those it there nothing every each")
+
+
+def system_cause(sentence: str, end: int) -> bool:
+    """Whether the omission that ends at `end` comes with a condition of the system as its cause
+    ("Tom missed the page because his phone was on silent", "Lena skipped the canary since the
+    pipeline marked it optional"): what a person did not do, explained by the system, is where a
+    COE's questions go, not blame."""
+    if not any(map(sentence.__contains__, _CAUSES)):
+        return False
+    reader = _Reader(sentence, end)
+    for position in range(len(reader.words)):
+        if reader.words[position] in _CAUSES:
+            following = position + (2 if reader.at(position + 1) == "to" else 1)
+            return reader.at(following) in _SYSTEM_STARTS
+        if reader.words[position] in (".", ";", "!", "?"):
+            return False
+    return False
 
 
 def _first_verbs(reader: _Reader, weak: bool) -> tuple[str, int] | None:
@@ -305,6 +373,10 @@ def _first_verbs(reader: _Reader, weak: bool) -> tuple[str, int] | None:
     for position in range(index + 1, len(reader.words)):
         word = reader.words[position]
         if word in _BREAKS:
+            return None
+        if word == "instead" and reader.at(position + 1) == "of":
+            if lexicon.kind(reader.at(position + 2), (lexicon.DILIGENCE,)) is not None:
+                return "performance", position + 2  # "playing games instead of watching the alerts"
             return None
         if word in _JOINS or (word == "," and reader.at(position + 1) in _JOINS):
             following = reader.lead(reader.skip(position + 1, _JOINS))

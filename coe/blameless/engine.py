@@ -152,10 +152,12 @@ GATES: dict[str, tuple[str, ...]] = {
         "broke|took|wiped|caused|killed|corrupt|deleted|ruin|wreck|crash",
         "blame": "blam|finger|fall|scapegoat|ashamed",
         "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own|explanation|"
+        "problem is|problem was|problem here|"
         "apolog|trace|come|came|boil|went|goes|point",
         "punishment": "fire|sack|train|disciplin|reprimand|punish|demot|suspend|writ|let |coach|dismiss|"
         "terminat|warn|ban|bench|replac|supervis|remov|taken|kicked|onboarding|held|pip|improvement|"
-        "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|permission|face|"
+        "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|"
+        "permission| face |"
         "talk|conversation|word|plan|probation|notice",
         "idiom": "ball|screw|mess|botch|bungl|fumbl|goof|blew|blown|finger|nuked|made|broke|f*|fu|ruin|"
         "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten|break|wipe",
@@ -163,9 +165,9 @@ GATES: dict[str, tuple[str, ...]] = {
         "lazy|unrespons|nowhere|bother|care|ignor|overlook|disregard|miss|brush|sat |rush|forever|feet|"
         "forget|skip|drop|mess|"
         "barely|idea|know|late|slept|serious|ack|answer|respond|repl|took|nobody|no one|no-one|without|"
-        "lack|absence",
+        "lack of|absence of",
         "omission": "forg|fail|neglect|omit|skip|bypass|supposed|n't|not|never|should|could|ought|if |had|"
-        "been|done",
+        "done",
         "passive": " by ",
     }.items()
 }

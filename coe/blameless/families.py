@@ -232,7 +232,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            r"\b(?:root\s+)?(?:cause|reason|culprit|rca)\b(?:\s+(?:for|of)\s+[\w\s]{1,30}?)?\s*(?:is|was|=|:)\s*(?:a\s+human:\s*)?{P}(?=[\s.,;!)]|$)",
+            r"\b(?:root\s+)?(?:cause|reason|culprit|rca|problem)\b(?:\s+(?:for|of)\s+[\w\s]{1,30}?)?(?:\s+here)?\s*(?:is|was|=|:)\s*(?:a\s+human:\s*)?{P}(?=[\s.,;!)]|$)",
             True,
         ),
         (

@@ -59,7 +59,7 @@ JUDGING = _words(
     "unqualified unfit incapable unreliable half-baked half-assed lackadaisical complacent overconfident "
     "arrogant ignorant weakest weak liability idiot moron fool buffoon clown numpty muppet cowboy "
     "bonehead boneheaded dimwit halfwit slacker incompetence negligence carelessness embarrassed ashamed "
-    "misguided ill-advised ill-considered"
+    "misguided ill-advised ill-considered blind mindless haphazard hasty sloppy"
 )
 # Positive words of conduct: "not careful", "wasn't paying attention" judge a person.
 DILIGENT = _words(
@@ -70,7 +70,7 @@ DILIGENT = _words(
 DILIGENCE = _words(
     "check test read look glance bother verify review confirm validate proofread double-check think "
     "care consider heed listen watch follow ask tell inform notify monitor escalate ack acknowledge "
-    "respond reply answer try"
+    "respond reply answer try react follow"
 )
 # Negative to a reader but not an evaluation of conduct: states and feelings (the conditions a COE
 # should describe), routine operations that sound harsh, and words about systems.
@@ -146,6 +146,7 @@ def vader_negative() -> frozenset[str]:
     return frozenset(sys.intern(word) for word in found)
 
 
+@lru_cache(maxsize=32768)
 def kind(word: str, classes: tuple[frozenset[str], ...]) -> int | None:
     """The index of the first class one of the word's stems is in, or None."""
     for stem in _stems(word):
@@ -157,6 +158,7 @@ def kind(word: str, classes: tuple[frozenset[str], ...]) -> int | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def negative(word: str) -> bool:
     """A word VADER rates negative (itself or one of its stems), that evaluates conduct."""
     if word in _NOT_EVALUATIVE:

@@ -417,6 +417,27 @@ def test_lint_on_the_tuning_part_meets_the_targets():
         ("@mheinz pushed a half-baked config.", "judgement", "judgement", "@mheinz pushed a half-baked"),
         # "they" once a person was named in the sentence before
         ("Ravi joined late. They mangled the routing table.", "fault-blame-person", "idiom", "They mangled"),
+        # adverbs, habits, refusals and diligence denied in other shapes
+        ("Hamid blindly copied the command.", "judgement", "judgement", "Hamid blindly"),
+        (
+            "Giulia's team keeps shipping broken builds.",
+            "judgement",
+            "judgement",
+            "Giulia's team keeps shipping broken",
+        ),
+        ("Dana refuses to follow the runbook.", "person-blame-verb", "performance", "Dana refuses to follow"),
+        (
+            "The on-call was not reacting to pages.",
+            "person-blame-verb",
+            "performance",
+            "The on-call was not reacting",
+        ),
+        (
+            "Jakub failed miserably at the handover.",
+            "person-blame-verb",
+            "performance",
+            "Jakub failed miserably",
+        ),
     ],
 )
 def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, family, words):
@@ -444,6 +465,13 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "Alice missed nothing in the handoff notes.",
         "Dave never botched anything.",
         'Words like "mangled" describe the config, not Dave.',
+        # what a person did not do, with a condition of the system as its cause
+        "Tom missed the page because his phone was on silent.",
+        "Lena skipped the canary since the pipeline marked it optional.",
+        "Dave refused to approve the change.",
+        "Kim failed over the database at 03:00.",
+        "Omar shipped a fix for the buggy parser.",
+        "Ana quickly rolled back the deploy.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
