@@ -136,7 +136,7 @@ def _quote(text: str) -> str:
     return f'"{" ".join(text.split())}"'
 
 
-_CONDUCT_RULE = {"idiom": FAULT_BLAME_PERSON, "judgement": JUDGEMENT}
+_CONDUCT_RULE = {"idiom": FAULT_BLAME_PERSON, "fault": FAULT_BLAME_PERSON, "judgement": JUDGEMENT}
 _EXPLAINED = frozenset({"omission", "performance"})
 
 

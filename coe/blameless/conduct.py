@@ -82,7 +82,10 @@ _SPECIAL = re.compile(
     r"go\s+stale)\b|(?:didn't|did\s+not|never|not)\s+(?:even\s+)?lift\s+a\s+finger|lifted\s+a\s+finger)"
     r"|(?P<performance>(?:slept|snoozed)\s+(?:on|through)\b|sat\s+on\b|glossed\s+over\b|brushed\s+(?:it\s+)?off\b"
     r"|waved\s+(?:[\w-]+\s+){1,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b"
-    r"|failed\s+(?:\w+ly\s+)?at\s+\w+ing\b|failed\s+(?:miserably|badly|spectacularly|utterly|completely)\b)"
+    r"|failed\s+(?:\w+ly\s+)?at\s+\w+ing\b|failed\s+(?:miserably|badly|spectacularly|utterly|completely)\b"
+    r"|took\s+(?:ages|forever|an\s+eternity|(?:way\s+|far\s+|much\s+)?too\s+long|so\s+long)\b)"
+    r"|(?P<fault>(?:made|make|makes|making)\s+(?:(?:a|an|the|this|that|another|yet|the\s+same|same)\s+){1,2}"
+    r"(?:[\w-]+\s+)?(?:mistake|blunder|mess|error|hash)s?\b)"
     r"|(?P<judgement_>(?:should|must)(?:n't|\s+not|\s+never)\s+(?:have\s+been|be)\s+(?:given|allowed|trusted|hired|"
     r"let|granted|put\s+in\s+charge)\b)",
     re.I,
@@ -93,7 +96,7 @@ _NOT_DAMAGE_AFTER = _words("down into out through even ground news tie silence r
 # The first words of the `_SPECIAL` phrases: the regex is tried only at them.
 _SPECIAL_STARTS = _words(
     "should ought must had has have no let allowed didn't did never not lifted slept snoozed sat glossed "
-    "brushed waved cost failed shouldn't"
+    "brushed waved cost failed shouldn't took made make makes making"
 )
 FAMILY_OF = {0: "idiom", 1: "performance"}
 _UNKNOWN = 2  # the weakest person: see `_reading`
@@ -280,7 +283,7 @@ _TRIGGERS = (
     _NEGATORS | _NEGATED_COPULA | _words("too not never business better lapse expire finger slept sat")
 )
 _TRIGGERS |= _words("glossed brushed waved cost snoozed let allowed failed instead broken buggy")
-_TRIGGERS |= _words("refuse refuses refused refusing")
+_TRIGGERS |= _words("refuse refuses refused refusing ages forever eternity mistake mistakes blunder mess")
 
 
 @lru_cache(maxsize=16384)
@@ -343,7 +346,7 @@ def _reading(
     return result[0], reader.end_of(result[1])
 
 
-_CAUSES = _words("because since due")
+_CAUSES = _words("because since due as")
 _SYSTEM_STARTS = _words("the a an its no his her their our that this these those it there nothing every each")
 
 
@@ -378,6 +381,11 @@ def _first_verbs(reader: _Reader, weak: bool) -> tuple[str, int] | None:
             if lexicon.kind(reader.at(position + 2), (lexicon.DILIGENCE,)) is not None:
                 return "performance", position + 2  # "playing games instead of watching the alerts"
             return None
+        if word == "," and reader.at(position + 1).endswith("ing"):
+            # a participle clause shares the subject: "Kenta pushed straight to prod, skipping review"
+            found = lexicon.kind(reader.at(position + 1), (lexicon.DAMAGE, lexicon.NEGLECT))
+            if found is not None and weak != _UNKNOWN:
+                return FAMILY_OF[found], position + 1
         if word in _JOINS or (word == "," and reader.at(position + 1) in _JOINS):
             following = reader.lead(reader.skip(position + 1, _JOINS))
             joined = _verb(reader, following, weak)

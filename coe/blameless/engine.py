@@ -160,6 +160,7 @@ GATES: dict[str, tuple[str, ...]] = {
         "permission| face |"
         "talk|conversation|word|plan|probation|notice",
         "idiom": "ball|screw|mess|botch|bungl|fumbl|goof|blew|blown|finger|nuked|made|broke|f*|fu|ruin|"
+        "buggy|untested|bad |shot |"
         "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten|break|wipe",
         "performance": "slow|sleep|asleep|afk|distract|clue|depth|attention|focus|careful|watch|look|listen|"
         "lazy|unrespons|nowhere|bother|care|ignor|overlook|disregard|miss|brush|sat |rush|forever|feet|"

@@ -37,11 +37,11 @@ _PUNISHED = (
     r"(?:a\s+)?(?:formal|written|final)\s+(?:warning|reprimand)|"
     r"fired|sacked|retrained|re-?trained|disciplined|reprimanded|punished|demoted|suspended|written\s+up|"
     r"let\s+go|coached|dismissed|terminated|warned|banned|benched|replaced|supervised|removed\s+from|"
-    r"taken\s+off|kicked\s+off|sent\s+(?:back\s+)?to\s+(?:training|onboarding)|held\s+(?:responsible|accountable)"
+    r"taken\s+off|kicked\s+off|sent\s+(?:back\s+)?to\s+(?:[\w-]+\s+){0,2}?(?:training|onboarding|bootcamp)|held\s+(?:responsible|accountable)"
 )
 _IDIOM = (
     r"drop(?:s|ped)?\s+the\s+ball|screw(?:s|ed)?\s+(?:up|us|things|the\s+pooch|it)|screwed|"
-    r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up|the\s+[\w-]+)\b(?<!dust)(?<!whistle)(?<!lid)|"
+    r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|shot\s+(?:themselves|himself|herself)\s+in\s+the\s+foot|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up|the\s+[\w-]+)\b(?<!dust)(?<!whistle)(?<!lid)|"
     r"blown\s+it|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
     r"broke\b(?!\s+(?:down|into|up|out|through|even|ground|the\s+news|the\s+work))|"
     r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
@@ -220,7 +220,11 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            r"\b(?:accountability|responsibility)\s+for\b[^.;]{0,50}?\b(?:rests|lies|sits|is)\s+with\s+{P}",
+            # for the harm, or for nothing named ("accountability here lies with Dorota"); never for
+            # the follow-up work ("accountability for the action items sits with the manager")
+            rf"\b(?:accountability|responsibility)(?:\s+(?:for|of)\s+(?:(?:the|this|that|all|our)\s+)?(?:[\w-]+\s+)?"
+            rf"(?:{_HARM})\b)?(?:\s+(?:here|\w+ly))*\s+(?:rests?|lies|lay|sits|is|falls?|belongs)\s+(?:\w+ly\s+)?"
+            r"(?:with|on|upon|to)\s+(?:the\s+shoulders\s+of\s+)?{P}",
             True,
         ),
         (
@@ -258,7 +262,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "punishment",
             FB,
-            r"{P}\s+(?:needs?|requires?|deserves?)\s+(?:a\s+)?(?:talking-to|re-?training|retraining|training|coaching|supervision|discipline|punishment)",
+            r"{P}\s+(?:needs?|requires?|deserves?)\s+(?:a\s+)?(?:formal\s+|written\s+|final\s+|serious\s+)?(?:talking-to|re-?training|retraining|training|coaching|supervision|discipline|punishment|warning|reprimand|pip)",
             True,
         ),
         (
@@ -307,6 +311,12 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "punishment",
             FB,
+            rf"\b(?:wants?|wanted|would\s+like|expects?|asked\s+for|demands?|demanded)\s+{{P}}\s+(?:to\s+be\s+)?(?:{_PUNISHED})",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
             r"\b(?:should|must|will|to|needs?\s+to)\s+face\s+(?:\w+\s+)?(?:consequences|discipline|disciplinary)",
             True,
         ),
@@ -352,7 +362,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "performance",
             PBV,
-            r"\b(?:nobody|no\s+one|no-one)(?:\s+(?:on\s+\w+(?:\s+[\w-]+){0,2}|else))?\s+(?:bothered|cared|tested|checked|looked|reviewed|did|lifted\s+a\s+finger)\b",
+            r"\b(?:nobody|no\s+one|no-one)(?:\s+(?:(?:on|in|from)\s+\w+(?:\s+[\w-]+){0,2}|else))?\s+(?:bothered|cared|tested|checked|looked|reviewed|did|lifted\s+a\s+finger|could\s+be\s+bothered)\b",
             True,
         ),
         (

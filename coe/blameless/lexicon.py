@@ -49,7 +49,7 @@ NEGLECT = _words(
     "forget forgot forgotten neglect ignore skip overlook miss omit disregard stall dawdle procrastinate "
     "slack shirk ghost rush half-ass half-arse rubber-stamp rubberstamp mishandle misjudge misread mistype "
     "misconfigure misconfigured mismanage overreact panic wing eyeball ignore sideline snooze dither "
-    "neglect bypass circumvent"
+    "neglect bypass circumvent waste"
 )
 # Adjectives, adverbs and nouns that judge a person or their work (blocking).
 JUDGING = _words(
@@ -64,13 +64,14 @@ JUDGING = _words(
 # Positive words of conduct: "not careful", "wasn't paying attention" judge a person.
 DILIGENT = _words(
     "careful attentive thorough diligent focused prepared competent qualified cautious alert awake "
-    "paying vigilant responsible professional serious"
+    "paying vigilant responsible professional serious fit capable suited trustworthy reliable"
 )
 # Verbs of diligence: "didn't even glance at", "never tested", "did not bother".
 DILIGENCE = _words(
     "check test read look glance bother verify review confirm validate proofread double-check think "
     "care consider heed listen watch follow ask tell inform notify monitor escalate ack acknowledge "
-    "respond reply answer try react follow"
+    "respond reply answer try react follow renew rotate update patch document communicate announce "
+    "coordinate prepare sanity-check"
 )
 # Negative to a reader but not an evaluation of conduct: states and feelings (the conditions a COE
 # should describe), routine operations that sound harsh, and words about systems.

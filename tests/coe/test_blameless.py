@@ -472,10 +472,32 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "Kim failed over the database at 03:00.",
         "Omar shipped a fix for the buggy parser.",
         "Ana quickly rolled back the deploy.",
+        "Kim restarted the node, skipping the drain step as the runbook allows.",
+        "Dana took ages to get a VPN token because the IdP was down.",
+        # responsibility for the follow-up work, not for the harm
+        "Accountability for the action items sits with the platform team's manager.",
+        "Responsibility for the outage review lies with Dana.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
     assert lint(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "words"),
+    [
+        ("Responsibility for this outage rests on the shoulders of Dana.", "responsibility", "Dana"),
+        ("Accountability here clearly lies with Dorota.", "responsibility", "Dorota"),
+        ("Management wants Oleg removed from the rotation.", "punishment", "Oleg removed from"),
+        ("Kenta pushed straight to prod, skipping review.", "performance", "skipping"),
+        ("Our DBA keeps making the same mistake with indexes.", "fault", "the same mistake"),
+        ("The responder took ages to open the dashboard.", "performance", "took ages"),
+    ],
+)
+def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
+    (finding,) = lint(text)
+    assert finding.family == family
+    assert text[finding.start : finding.end].endswith(words)
 
 
 def test_lint_generic_rule_suggestions_name_the_family_the_person_and_the_thing():
