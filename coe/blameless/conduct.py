@@ -346,7 +346,8 @@ def _reading(
     return result[0], reader.end_of(result[1])
 
 
-_CAUSES = _words("because since due as")
+# The first cause named after the omission, or the end of its sentence.
+_CAUSE = re.compile(r"[.;!?]|\b(?:because|since|due\s+to|as)\s+([A-Za-z]+)", re.I)
 _SYSTEM_STARTS = _words("the a an its no his her their our that this these those it there nothing every each")
 
 
@@ -355,16 +356,8 @@ def system_cause(sentence: str, end: int) -> bool:
     ("Tom missed the page because his phone was on silent", "Lena skipped the canary since the
     pipeline marked it optional"): what a person did not do, explained by the system, is where a
     COE's questions go, not blame."""
-    if not any(map(sentence.__contains__, _CAUSES)):
-        return False
-    reader = _Reader(sentence, end)
-    for position in range(len(reader.words)):
-        if reader.words[position] in _CAUSES:
-            following = position + (2 if reader.at(position + 1) == "to" else 1)
-            return reader.at(following) in _SYSTEM_STARTS
-        if reader.words[position] in (".", ";", "!", "?"):
-            return False
-    return False
+    found = _CAUSE.search(sentence, end)
+    return found is not None and found.group(1) is not None and found.group(1).lower() in _SYSTEM_STARTS
 
 
 def _first_verbs(reader: _Reader, weak: bool) -> tuple[str, int] | None:
