@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from coe.blameless import lexicon, people
 
-_TOKEN = re.compile(r"[A-Za-z][\w'-]*|[^\w\s]")
+_TOKEN = re.compile(r"[A-Za-z][\w'-]*|[.,;:!?()&]")
 _LIMIT = 18  # words read after a person: keeps a long sentence linear
 
 
@@ -250,11 +250,28 @@ def _judging(word: str, weak: bool) -> bool:
 
 
 def _possessive(reader: _Reader, weak: bool) -> tuple[str, int] | None:
-    """After "X's": a judging word ("Hendrik's negligence", "Greta's sloppy rollback")."""
+    """After "X's": a judging word ("Hendrik's negligence", "Greta's sloppy rollback"), or an act of
+    theirs judged ("Vera's judgment was poor", "Walter's handling of it was sloppy")."""
     index = reader.skip(0, _words("own very incredibly totally so utterly"))
     if _judging(reader.at(index), weak):
         return "judgement", index
+    if reader.at(index) in _ACTS:
+        following = reader.skip(index + 1, _ADVERBS)
+        if reader.at(following) in _COPULA:
+            adjective = reader.skip(following + 1, _INTENSIFIERS)
+            word = reader.at(adjective)
+            if word in _BAD or _judging(word, weak):
+                return "judgement", adjective
     return None
+
+
+# A person's acts that a predicate can judge, and the plain adjectives that judge them.
+_ACTS = _words(
+    "judgment judgement decision decisions call choice choices work handling response reaction "
+    "performance attitude approach conduct behaviour behavior communication"
+)
+_ADVERBS = _words("throughout here there today again also really honestly frankly")
+_BAD = _words("poor bad terrible awful horrible abysmal questionable wrong dreadful atrocious lacking")
 
 
 def _subject(reader: _Reader) -> int:
@@ -297,7 +314,10 @@ def _trigger(word: str) -> bool:
 def gate(sentence: str) -> bool:
     """Whether the sentence has a word the rule could flag: most sentences of a COE have none, and
     are spared finding their persons (each word's answer is kept, so a document costs a few lookups)."""
-    return any(map(_trigger, _GATE_TOKEN.findall(sentence.lower())))
+    found = _GATE_TOKEN.findall(sentence.lower())
+    if any(map(_trigger, found)):
+        return True
+    return "'" in sentence and not _BAD.isdisjoint(found)  # "Vera's judgment was poor"
 
 
 def hits(sentence: str, persons: dict, *, context: Callable[[], bool]) -> list[tuple[int, int, str, str]]:
@@ -338,7 +358,7 @@ def _reading(
         weak = True if people.looks_like_name(person.text) else _UNKNOWN
     possessive = sentence.startswith(("'s", "'"), end)
     reader = _Reader(sentence, end + (0 if not possessive else 2 if sentence.startswith("'s", end) else 1))
-    if not any(map(_trigger, reader.words)):
+    if not any(map(_trigger, reader.words)) and not (possessive and not _BAD.isdisjoint(reader.words)):
         return None  # nothing after the person that the rule could flag
     result = _possessive(reader, weak) if possessive else _first_verbs(reader, weak)
     if result is None:

@@ -149,6 +149,7 @@ GATES: dict[str, tuple[str, ...]] = {
     family: tuple(words.split("|"))
     for family, words in {
         "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |down|nuked|"
+        "responsib|"
         "broke|took|wiped|caused|killed|corrupt|deleted|ruin|wreck|crash",
         "blame": "blam|finger|fall|scapegoat|ashamed",
         "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own|explanation|"

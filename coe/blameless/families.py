@@ -18,7 +18,7 @@ from coe.blameless.rules import COUNTERFACTUAL_PERSON, FAULT_BLAME_PERSON, PERSO
 _POSS = r"(?:'s|')"
 _ADV = (
     r"(?:\s+(?:\w+ly|just|also|again|then|still|even|totally|really|basically|simply|kind\s+of|sort\s+of|"
-    r"had|has|must\s+have|might\s+have|may\s+have|probably|apparently))*"
+    r"had|has|must\s+have|might\s+have|may\s+have|probably|apparently|went\s+and|went\s+ahead\s+and))*"
 )
 _REL = (
     r"(?:,\s*[^,;]{1,40},|\s+\([^)]{0,40}\)|,?\s+who(?:\s+[^,;\s]+){0,5}?|\s+(?:is|was)\s+the\s+one\s+who"
@@ -56,7 +56,7 @@ _PERFORMANCE = (
     r"watching|looking|listening)|(?:too\s+)?lazy|unresponsive|nowhere\s+to\s+be\s+(?:found|seen))"
     r"|(?:wasn't|weren't)\s+(?:watching|paying\s+attention|focused|looking|careful|listening)"
     r"|(?:didn't|did\s+not|couldn't|could\s+not|can't|don't|doesn't|never)\s+(?:even\s+)?(?:bother|be\s+bothered|"
-    r"pay\s+attention|care|look\s+at)"
+    r"pay\s+(?:any\s+|much\s+|enough\s+|close\s+)?attention|care|look\s+at)"
     r"|(?:ignored|overlooked|disregarded|missed|misses|ignores|brushed\s+off|sat\s+on)(?=\s+(?:the|three|two|both|all|"
     r"every|an?|\d+|multiple|several|alerts|pages|warnings|alarms|our|their|his|her|it|them|these|those)\b)"
     r"|(?:keeps?|kept)\s+(?:on\s+)?(?:ignoring|missing|forgetting|skipping|dropping|messing)|rushed\s+the\b|took\s+forever|dragged\s+(?:his|her|their)\s+feet|barely\s+(?:glanced|looked|read)"
@@ -122,6 +122,21 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             True,
         ),
         ("fault", FB, rf"\bon\s+{{P}}{_POSS}\s+head\b", True),
+        ("responsibility", FB, r"\b(?:because\s+of|due\s+to)\s+{P}(?=\s*(?:[.;!?]|$))", True),
+        (
+            "fault",
+            FB,
+            rf"\b{_CAUSE_SUBJECT}\s+{_BE}(?:\s+(?:all|entirely|squarely|totally|clearly|fully|\w+ly))*\s+{{P}}{_POSS}\s+"
+            r"(?:own\s+)?(?:responsibility|mess|problem)\b",
+            True,
+        ),
+        (
+            "punishment",
+            FB,
+            rf"{{P}}{_REL}\s+{_MODAL}\s+(?:\w+\s+)?(?:go\s+(?:back\s+)?through|attend|take|redo|repeat|retake)\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:training|onboarding|course|bootcamp)\b",
+            True,
+        ),
         (
             "fault",
             FB,
@@ -184,7 +199,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_HARM}|breaking|causing|losing|taking)\b(?!\s+(?:quarter|week|month|year|sprint|cycle|rotation|season))|{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|liable)\s+for\s+(?:the|this|that)\s+(?:broken|failed|botched|bad|lost|corrupted)\b",
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?!(?:this|that|it)\s+[A-Za-z])(?:{_HARM}|breaking|causing|losing|taking)\b(?!\s+(?:quarter|week|month|year|sprint|cycle|rotation|season))|{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|liable)\s+for\s+(?:the|this|that)\s+(?:broken|failed|botched|bad|lost|corrupted)\b",
             True,
         ),
         (
@@ -347,7 +362,8 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "idiom",
             FB,
-            rf"\bclassic\s+{{P}}\s+(?:screw-?up|move|mistake|blunder)|{{P}}{_POSS}\s+(?:typo|screw-?up|blunder)",
+            rf"\bclassic\s+{{P}}\s+(?:screw-?up|move|mistake|blunder)|{{P}}{_POSS}\s+(?:typo|screw-?up|blunder)"
+            r"|\bclassic\s+{P}(?=\s*(?:[,:;.!?]|$))",
             True,
         ),
         # negative performance

@@ -124,7 +124,7 @@ def _known(people: tuple[str, ...]) -> frozenset[str]:
     return frozenset(name.lower() for person in people for name in person.split() if len(name) > 1)
 
 
-def judge(text: str, *, at_start: bool, people: tuple[str, ...] = ()) -> Person | None:
+def judge(text: str, *, at_start: bool, people: tuple[str, ...] = (), after: str = "") -> Person | None:
     """The person `text` (a reading found by `spans`) names, or None for a system or nothing."""
     words = text.replace("\u2019", "'").split()
     if not words:
@@ -164,7 +164,18 @@ def judge(text: str, *, at_start: bool, people: tuple[str, ...] = ()) -> Person 
         if len(low) == 1:
             return None
         return Person(text) if all(m in _HUMAN_MODIFIERS for m in mods) else None
-    return _name(words, low, at_start=at_start, people=people)
+    return _name(words, low, at_start=at_start, people=people, after=after)
+
+
+_NOT_OPENING_NAMES = _words("will mark may june april august march see so in an ok do no ma la le mo ha")
+_VERB_LIKE = _words(
+    "was is has had should must needs need will would could can did didn't wasn't isn't hasn't never just"
+)
+
+
+def _verb_like(word: str) -> bool:
+    low = word.lower()
+    return low in _VERB_LIKE or (len(low) > 4 and low.endswith("ed"))
 
 
 def _our_role(words: list[str]) -> bool:
@@ -185,7 +196,9 @@ def _role(text: str, low: list[str]) -> Person | None:
     return Person(text)
 
 
-def _name(words: list[str], low: list[str], *, at_start: bool, people: tuple[str, ...]) -> Person | None:
+def _name(
+    words: list[str], low: list[str], *, at_start: bool, people: tuple[str, ...], after: str = ""
+) -> Person | None:
     first = _TITLE.sub("", low[0]) or (low[1] if len(low) > 1 else "")
     first = first.removesuffix("'s")
     word = words[0] if first == low[0].removesuffix("'s") else words[-1]
@@ -197,7 +210,13 @@ def _name(words: list[str], low: list[str], *, at_start: bool, people: tuple[str
     if first in lexicon() and first not in _WORD_NAMES:
         return Person(" ".join(words))
     if first in _WORD_NAMES:
-        return Person(" ".join(words)) if capitalised and not at_start else None
+        if capitalised and not at_start:
+            return Person(" ".join(words))
+        # Opening a sentence, "Frank" or "Max" is a name when a verb follows ("Max caused the outage",
+        # "Frank needs to ..."), not when a noun does ("Max connections"); never a month or a verb.
+        if capitalised and len(words) == 1 and first not in _NOT_OPENING_NAMES and _verb_like(after):
+            return Person(words[0], weak=True)
+        return None
     if capitalised and not word.isupper():
         return Person(" ".join(words), weak=at_start)
     return None
@@ -256,7 +275,8 @@ def spans(sentence: str, people: Collection[str] = ()) -> dict[int, list[tuple[i
             end -= 1
         text = sentence[start:end]
         at_start = not _PREFIX.sub("", sentence[:start])
-        person = judge(text, at_start=at_start, people=known)
+        after = tokens[last + 1][2] if last + 1 < len(tokens) else ""
+        person = judge(text, at_start=at_start, people=known, after=after)
         if person is not None and all(end != other for other, _ in found.get(start, ())):
             found.setdefault(start, []).append((end, person))
 

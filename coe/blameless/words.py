@@ -6,6 +6,8 @@ from the technical terms that share it ("lazy loading", "the operator error log"
 
 import re
 
+from coe.blameless import people
+
 _CLAUSE_BREAK = re.compile(r"[,;:(]|\bbut\b")
 _CLAUSE_MARKS = re.compile(r"[,;:(]")
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|nothing|without|neither|nor|none)\b|n't\b", re.I)
@@ -137,6 +139,21 @@ def human_error(sentence: str) -> list[tuple[int, int, str]]:
     return found
 
 
+_FIRST_PERSON_CLAUSE = re.compile(r"^\W*(?:we|i|i'm|i've|we're|we've|our\s+team)\b", re.I)
+
+
+def _self_criticism(sentence: str, position: int) -> bool:
+    """A judgement the authors make of themselves ("I was careless with the rollback command", "we
+    made a poor decision"): the first person owning a mistake is what a COE asks for, so it is not
+    flagged, unless another person is named before the word ("I think Dave was careless")."""
+    clause = _CLAUSE_MARKS.split(_before(sentence, position)[1])[-1]
+    if not _FIRST_PERSON_CLAUSE.match(clause):
+        return False
+    offset = position - len(clause)
+    persons = people.spans(sentence[offset:position])
+    return not any(not person.negative for readings in persons.values() for _, person in readings)
+
+
 def judgements(sentence: str) -> list[tuple[int, int, str]]:
     found = []
     if not _gate(sentence, _JUDGEMENT_GATE):
@@ -148,6 +165,7 @@ def judgements(sentence: str) -> list[tuple[int, int, str]]:
             or _negated(sentence, match.start(), words=3)
             or _quoted(sentence, match.start(), match.end())
             or _MENTIONED.search(_before(sentence, match.start())[1])
+            or _self_criticism(sentence, match.start())
         ):
             continue
         found.append(

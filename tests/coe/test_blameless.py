@@ -477,6 +477,11 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         # responsibility for the follow-up work, not for the harm
         "Accountability for the action items sits with the platform team's manager.",
         "Responsibility for the outage review lies with Dana.",
+        "Frank is accountable for the follow-up actions on this COE.",
+        # the first person owning a mistake is what a COE asks for
+        "I was careless with the rollback command, and the new prompt fixes that for everyone.",
+        "We made a poor decision to skip the canary, and we have added it back.",
+        "Max connections were exhausted by the batch job.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
@@ -492,6 +497,11 @@ def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
         ("Kenta pushed straight to prod, skipping review.", "performance", "skipping"),
         ("Our DBA keeps making the same mistake with indexes.", "fault", "the same mistake"),
         ("The responder took ages to open the dashboard.", "performance", "took ages"),
+        ("The whole outage is squarely Brandon's responsibility.", "fault", "Brandon's responsibility"),
+        ("This happened because of Derek.", "responsibility", "Derek"),
+        ("Vera's judgment was poor throughout the incident.", "judgement", "poor"),
+        ("Classic Pavel, breaking prod on a Friday.", "idiom", "Pavel"),
+        ("Max caused a 2-hour outage.", "responsibility", "caused"),
     ],
 )
 def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
