@@ -138,6 +138,13 @@ def _quote(text: str) -> str:
 
 _CONDUCT_RULE = {"idiom": FAULT_BLAME_PERSON, "fault": FAULT_BLAME_PERSON, "judgement": JUDGEMENT}
 _EXPLAINED = frozenset({"omission", "performance"})
+_DAMAGE_FAMILIES = frozenset({"idiom", "omission", "performance", "passive"})
+_PLANNED = re.compile(
+    r"\b(?:as\s+(?:planned|scheduled|intended|designed|agreed|expected)|per\s+the\s+(?:plan|runbook|ticket|change)"
+    r"|as\s+the\s+runbook\s+(?:says|allows|describes)|as\s+part\s+of\s+the\s+(?:plan|cleanup|decommission\w*|"
+    r"migration|maintenance))\b",
+    re.I,
+)
 
 
 def _conduct_hits(sentence: str, persons: dict, context) -> list[tuple]:
@@ -198,6 +205,8 @@ def _sentence_hits(sentence: str, names: tuple[str, ...], previous: str = "") ->
     for hit in hits:
         if hit[2] == PERSON_BLAME_VERB and hit[3] in _EXPLAINED and conduct.system_cause(sentence, hit[1]):
             continue  # "Tom missed the page because his phone was on silent": the system is the cause
+        if hit[3] in _DAMAGE_FAMILIES and _PLANNED.search(sentence, hit[1]):
+            continue  # "Kim brought down the old cluster as planned": a deliberate, planned step
         if all(hit[1] <= other[0] or hit[0] >= other[1] for other in kept):
             kept.append(hit)
     return [

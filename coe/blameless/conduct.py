@@ -37,7 +37,7 @@ def _words(text: str) -> frozenset[str]:
 
 _FILLERS = _words(
     "just also again then still even once literally somehow apparently basically totally completely "
-    "actually really simply probably clearly obviously honestly had has have did does do always often "
+    "actually really simply probably clearly obviously honestly had has have always often "
     "already immediately promptly single-handedly personally herself himself themselves anyway"
 )
 _LEADS = (
@@ -49,6 +49,10 @@ _LEADS = (
     "managed to",
     "tried to",
     "keeps on",
+    "a habit of",
+    "tends to",
+    "tend to",
+    "likes to",
     "kept on",
     "keeps",
     "kept",
@@ -65,7 +69,7 @@ _MODALS = _words("should must could would will can might may shall")
 _NEGATORS = _words("didn't don't doesn't never not couldn't wouldn't won't hasn't haven't hadn't can't")
 _INTENSIFIERS = _words(
     "very way too so pretty really extremely incredibly totally completely quite rather super kind sort "
-    "of kinda a bit little being just clearly obviously honestly simply downright utterly also again "
+    "of kinda a bit little being just clearly obviously honestly simply downright utterly also again enough "
     "always often still somewhat fairly overly"
 )
 _BREAKS = _words(
@@ -83,7 +87,15 @@ _SPECIAL = re.compile(
     r"|(?P<performance>(?:slept|snoozed)\s+(?:on|through)\b|sat\s+on\b|glossed\s+over\b|brushed\s+(?:it\s+)?off\b"
     r"|waved\s+(?:[\w-]+\s+){1,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b"
     r"|failed\s+(?:\w+ly\s+)?at\s+\w+ing\b|failed\s+(?:miserably|badly|spectacularly|utterly|completely)\b"
-    r"|took\s+(?:ages|forever|an\s+eternity|(?:way\s+|far\s+|much\s+)?too\s+long|so\s+long)\b)"
+    r"|took\s+(?:ages|forever|an\s+eternity|(?:way\s+|far\s+|much\s+)?too\s+long|so\s+long)\b"
+    r"|(?:thought|figured|decided|assumed)\s+(?:it\s+was|it's|it\s+would\s+be)\s+(?:fine|ok|okay|a\s+good\s+idea|"
+    r"smart|clever)\s+to\b"
+    r"|(?:went\s+home|logged\s+off|left|disappeared|vanished|walked\s+away|went\s+offline)\s+(?:with\s+(?:the\s+)?"
+    r"[\w-]+(?:\s+[\w-]+)?\s+still\s+\w+|mid-?incident|in\s+the\s+middle\s+of|without\s+(?:a\s+)?(?:handover|"
+    r"handing\s+over|telling|a\s+word)))"
+    r"|(?P<idiom>did\s+(?:it|this|that|(?:the|a|an|his|her|their)\s+(?:[\w-]+\s+)?[\w-]+)\s+(?:all\s+)?(?:wrong|"
+    r"badly|incorrectly|poorly)\b|made\s+(?:it|things|everything|matters|the\s+[\w-]+(?:\s+[\w-]+)?)\s+"
+    r"(?:much\s+|even\s+|a\s+lot\s+|far\s+)?(?:worse|more\s+bad)\b)"
     r"|(?P<fault>(?:made|make|makes|making)\s+(?:(?:a|an|the|this|that|another|yet|the\s+same|same)\s+){1,2}"
     r"(?:[\w-]+\s+)?(?:mistake|blunder|mess|error|hash)s?\b)"
     r"|(?P<judgement_>(?:should|must)(?:n't|\s+not|\s+never)\s+(?:have\s+been|be)\s+(?:given|allowed|trusted|hired|"
@@ -96,7 +108,8 @@ _NOT_DAMAGE_AFTER = _words("down into out through even ground news tie silence r
 # The first words of the `_SPECIAL` phrases: the regex is tried only at them.
 _SPECIAL_STARTS = _words(
     "should ought must had has have no let allowed didn't did never not lifted slept snoozed sat glossed "
-    "brushed waved cost failed shouldn't took made make makes making"
+    "brushed waved cost failed shouldn't took made make makes making thought figured decided assumed went "
+    "logged left disappeared vanished walked"
 )
 FAMILY_OF = {0: "idiom", 1: "performance"}
 _UNKNOWN = 2  # the weakest person: see `_reading`
@@ -253,8 +266,8 @@ def _possessive(reader: _Reader, weak: bool) -> tuple[str, int] | None:
     """After "X's": a judging word ("Hendrik's negligence", "Greta's sloppy rollback"), or an act of
     theirs judged ("Vera's judgment was poor", "Walter's handling of it was sloppy")."""
     index = reader.skip(0, _words("own very incredibly totally so utterly"))
-    if _judging(reader.at(index), weak):
-        return "judgement", index
+    if _judging(reader.at(index), weak) or reader.at(index) in lexicon.SHODDY:
+        return "judgement", index  # "Greta's sloppy rollback", "Dmitri's rushed fix"
     if reader.at(index) in _ACTS:
         following = reader.skip(index + 1, _ADVERBS)
         if reader.at(following) in _COPULA:
@@ -301,6 +314,7 @@ _TRIGGERS = (
 )
 _TRIGGERS |= _words("glossed brushed waved cost snoozed let allowed failed instead broken buggy")
 _TRIGGERS |= _words("refuse refuses refused refusing ages forever eternity mistake mistakes blunder mess")
+_TRIGGERS |= _words("fine okay idea smart clever home offline mid-incident middle worse wrong badly poorly")
 
 
 @lru_cache(maxsize=16384)

@@ -148,8 +148,8 @@ def compile_pattern(family: str, rule: str, pattern: str, strong: bool) -> Patte
 GATES: dict[str, tuple[str, ...]] = {
     family: tuple(words.split("|"))
     for family, words in {
-        "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |down|nuked|"
-        "responsib|"
+        "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |'s on|down|"
+        "nuked|responsib|"
         "broke|took|wiped|caused|killed|corrupt|deleted|ruin|wreck|crash",
         "blame": "blam|finger|fall|scapegoat|ashamed",
         "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own|explanation|"
@@ -159,8 +159,9 @@ GATES: dict[str, tuple[str, ...]] = {
         "terminat|warn|ban|bench|replac|supervis|remov|taken|kicked|onboarding|held|pip|improvement|"
         "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|"
         "permission| face |"
-        "talk|conversation|word|plan|probation|notice",
+        "talk|conversation|word|plan|probation|notice|chat",
         "idiom": "ball|screw|mess|botch|bungl|fumbl|goof|blew|blown|finger|nuked|made|broke|f*|fu|ruin|"
+        "down|out|over|mixed|"
         "buggy|untested|bad |shot |"
         "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten|break|wipe",
         "performance": "slow|sleep|asleep|afk|distract|clue|depth|attention|focus|careful|watch|look|listen|"

@@ -46,6 +46,9 @@ _IDIOM = (
     r"broke\b(?!\s+(?:down|into|up|out|through|even|ground|the\s+news|the\s+work))|"
     r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
     r"took\s+down\s+(?:prod|production|the\s+\w+)|deleted\s+the\s+(?:prod|production|wrong)|"
+    r"(?:took|brought|knocked)\s+(?:down|out|over)\s+(?:(?:the|our|all\s+of)\s+)?(?:[\w-]+\s+)?(?:prod|production|checkout|"
+    r"search|payments|login|site|api|cluster|database|db|service|services|servers?|website|app|platform|network|"
+    r"region|everything)\b|mixed\s+(?:[\w-]+\s+){0,3}?up\b|"
     r"(?:pushed|deployed|ran|applied|targeted|used|typed|picked|deleted|dropped|wiped|restarted|edited|"
     r"changed)(?:\s+[\w-]+){0,3}?\s+(?:the|a)\s+wrong\b|(?:pushed|shipped|deployed|merged|committed)\s+"
     r"(?:a|the|some)\s+(?:broken|bad|buggy|untested)\b|wiped\s+the\b|keeps?\s+breaking|kept\s+breaking"
@@ -104,7 +107,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "fault",
             FB,
-            r"\bfault\s+(?:\w+\s+)?(?:lies|lay|is|was|rests|belongs|sits|goes)(?:\s+\w+ly)?\s+(?:with|to|on)\s+{P}",
+            r"\b(?:fault|failure|mistake)\s+(?:\w+\s+)?(?:lies|lay|is|was|rests|belongs|sits|goes)(?:\s+\w+ly)?\s+(?:with|to|on)\s+{P}",
             True,
         ),
         (
@@ -118,7 +121,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "fault",
             FB,
-            rf"\b{_CAUSE_SUBJECT}\s+{_BE}(?:\s+(?:all|entirely|squarely|totally|100%|clearly|fully))*\s+on\s+{{P}}",
+            rf"\b{_CAUSE_SUBJECT}(?:\s+{_BE}|'s)(?:\s+(?:all|entirely|squarely|totally|100%|clearly|fully))*\s+on\s+{{P}}",
             True,
         ),
         ("fault", FB, rf"\bon\s+{{P}}{_POSS}\s+head\b", True),
@@ -149,7 +152,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             r"\b(?:mistake|error|blunder|typo)s?\s+(?:\w+\s+)?(?:made|committed)\s+by\s+{P}",
             True,
         ),
-        ("fault", FB, rf"\b{_CAUSE_SUBJECT}\s+{_BE}\s+(?:all\s+|\w+ly\s+)?down\s+to\s+{{P}}", True),
+        ("fault", FB, rf"\b{_CAUSE_SUBJECT}(?:\s+{_BE}|'s)\s+(?:all\s+|\w+ly\s+)?down\s+to\s+{{P}}", True),
         (
             "responsibility",
             FB,
@@ -323,6 +326,13 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             True,
         ),
         ("punishment", FB, r"\bpunish\w*\s+{P}", True),
+        (
+            "punishment",
+            FB,
+            r"\b(?:should|must|needs?\s+to|will|has\s+to|to)\s+have\s+a\s+(?:\w+\s+)?(?:word|talk|chat|conversation)\s+"
+            r"with\s+{P}",
+            True,
+        ),
         (
             "punishment",
             FB,

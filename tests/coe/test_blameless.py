@@ -482,6 +482,9 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "I was careless with the rollback command, and the new prompt fixes that for everyone.",
         "We made a poor decision to skip the canary, and we have added it back.",
         "Max connections were exhausted by the batch job.",
+        "Kim brought down the old cluster as planned.",
+        "Dana thought it was safe to restart because the health check was green.",
+        "Leo went home after the handover.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
@@ -502,6 +505,13 @@ def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
         ("Vera's judgment was poor throughout the incident.", "judgement", "poor"),
         ("Classic Pavel, breaking prod on a Friday.", "idiom", "Pavel"),
         ("Max caused a 2-hour outage.", "responsibility", "caused"),
+        ("It's on the QA team for letting this through.", "fault", "the QA team"),
+        ("The failure lies squarely with the integrations team.", "fault", "the integrations team"),
+        ("Bruno took down checkout by restarting every pod.", "idiom", "took down checkout"),
+        ("Leila's team has a habit of skipping the load tests.", "performance", "skipping"),
+        ("He did the rollback wrong.", "idiom", "did the rollback wrong"),
+        ("A teammate thought it was fine to run DELETE.", "performance", "thought it was fine to"),
+        ("HR should have a word with the on-call engineer.", "punishment", "the on-call engineer"),
     ],
 )
 def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
