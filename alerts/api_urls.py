@@ -1,6 +1,6 @@
 """/api/v1/alerts/: the alerts REST API (read-only; see docs/api.md).
 
-Included from `incidents.api_urls` (before its catch-all 404), so the names live in the "api"
+Included from `config.api_urls` (before its catch-all 404), so the names live in the "api"
 namespace next to the incident ones: `api:alert_list`, `api:alert_detail`.
 """
 

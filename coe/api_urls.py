@@ -1,7 +1,7 @@
 """/api/v1/coe/ and /api/v1/action-items/: the COE REST API, with its comments and the notifications
 they send (/api/v1/notifications/; see docs/api.md).
 
-Included from `incidents.api_urls` (before its catch-all 404), so the names live in the "api"
+Included from `config.api_urls` (before its catch-all 404), so the names live in the "api"
 namespace next to the incident ones: `api:coe_list`, `api:coe_detail`, ...
 """
 

@@ -21,7 +21,7 @@ urlpatterns = [
     path("notifications/", core_views.notification_list, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:notification_id>/", core_views.notification_open, name="notification_open"),
-    path("api/v1/", include("incidents.api_urls")),
+    path("api/v1/", include("config.api_urls")),
     # The schema and its docs are public (they hold no data), so tools can fetch them without a token.
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves its start-up script from a URL of its own: no inline script (CSP).

@@ -59,6 +59,7 @@ class IncidentAdmin(admin.ModelAdmin):
         "confirmed_at",
         "closed_at",
         "version",
+        "alert_count",  # kept by the alert intake
         "created_at",
         "updated_at",
     ]

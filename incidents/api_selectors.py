@@ -1,39 +1,26 @@
-"""Reads the API needs beyond `incidents.selectors`: the same querysets, plus each incident's alert count.
+"""Reads the API needs beyond `incidents.selectors`: the same querysets, loaded for the serializers.
 
-The count is a correlated subquery rather than `Count("alerts")` with GROUP BY: it stays right when a
-filter joins services, and PostgreSQL computes it only for the rows of the page.
+An incident's alert count is its own `alert_count` column (kept by the alert intake through
+`services.incident_alert_count_add`), so no read here touches the alerts table.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
-from alerts.models import Alert
 from core import errors
 from incidents import phases, selectors
 from incidents.models import Incident, Service, Team
 from incidents.phases import Phase
 
 
-def _with_alert_count(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-    alerts = (
-        Alert.objects.filter(incident=OuterRef("pk"))
-        .order_by()
-        .values("incident")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.annotate(alert_count=Coalesce(Subquery(alerts, output_field=IntegerField()), Value(0)))
-
-
 def incident_list(*, filters: selectors.IncidentFilters) -> QuerySet[Incident]:
-    """`selectors.incident_list` (same filters, same order), each row with `alert_count`."""
-    return _with_alert_count(selectors.incident_list(filters=filters))
+    """`selectors.incident_list` (same filters, same order)."""
+    return selectors.incident_list(filters=filters)
 
 
 def incident_get(*, incident_id: int) -> Incident | None:
-    """`selectors.incident_get` with `alert_count`."""
+    """One incident with its team, commander and services."""
     return (
-        _with_alert_count(Incident.objects.filter(pk=incident_id))
+        Incident.objects.filter(pk=incident_id)
         .select_related("team", "commander")
         .prefetch_related("services")
         .first()

@@ -105,7 +105,7 @@ def _seconds(value: timedelta | None) -> int | None:
 
 
 def incident_data(incident: Incident, request: Request) -> dict[str, Any]:
-    """An incident loaded by `api_selectors` (services prefetched, `alert_count` annotated), as JSON."""
+    """An incident loaded by `api_selectors` (services prefetched), as JSON."""
     return IncidentOut(_incident_payload(incident, request)).data
 
 

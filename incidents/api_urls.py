@@ -1,12 +1,12 @@
-"""/api/v1/: the incidents REST API, and the alerts one (`alerts.api_urls`; see docs/api.md). Anything else
-under it is a JSON 404."""
+"""/api/v1/incidents/, /teams/, /services/: the incidents REST API (see docs/api.md).
 
-from django.urls import include, path, re_path
+Included from `config.api_urls`, so the names live in the "api" namespace next to the other apps' ones:
+`api:incident_list`, `api:incident_detail`, ...
+"""
 
-from core.api import NotFoundApi
+from django.urls import path
+
 from incidents import api
-
-app_name = "api"
 
 urlpatterns = [
     path("incidents/", api.IncidentListApi.as_view(), name="incident_list"),
@@ -26,8 +26,4 @@ urlpatterns = [
     path("teams/<slug:slug>/", api.TeamDetailApi.as_view(), name="team_detail"),
     path("services/", api.ServiceListApi.as_view(), name="service_list"),
     path("services/<slug:slug>/", api.ServiceDetailApi.as_view(), name="service_detail"),
-    path("", include("alerts.api_urls")),
-    path("", include("coe.api_urls")),
-    path("", include("metrics.api_urls")),
-    re_path(r"^.*$", NotFoundApi.as_view(), name="not_found"),
 ]

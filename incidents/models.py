@@ -138,6 +138,10 @@ class Incident(BaseModel):
 
     # Bumped by every write; a stale edit (based on an older version) is refused.
     version = models.PositiveIntegerField(default=1)
+    # Alerts grouped into this incident, kept by `services.incident_alert_count_add` (called by the app
+    # that creates them), so lists and the API show it without reading the alerts table. Not a person's
+    # edit: it does not bump `version`.
+    alert_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -56,7 +56,7 @@ def incident_list(*, filters: IncidentFilters = IncidentFilters()) -> QuerySet[I
 
 def incident_get(*, incident_id: int) -> Incident | None:
     return (
-        Incident.objects.select_related("team", "commander", "coe")
+        Incident.objects.select_related("team", "commander")
         .prefetch_related(Prefetch("services", queryset=Service.objects.select_related("team")))
         .filter(pk=incident_id)
         .first()
@@ -127,17 +127,6 @@ def team_get(*, slug: str) -> Team | None:
 
 def service_get(*, slug: str) -> Service | None:
     return Service.objects.select_related("team").filter(slug=slug).first()
-
-
-ALERTS_SHOWN = 20
-
-
-def incident_alerts(*, incident: Incident) -> tuple[list, int, int]:
-    """The incident's most recent alerts (through the reverse relation the alerts app defines), how
-    many it has in all, and how many are still open. Three queries whatever the count."""
-    alerts = incident.alerts.select_related("integration").order_by("-starts_at", "-id")
-    counts = incident.alerts.aggregate(total=Count("id"), open=Count("id", filter=~Q(status="resolved")))
-    return list(alerts[:ALERTS_SHOWN]), counts["total"], counts["open"]
 
 
 def incident_alerts_ended_at(*, incident: Incident, timeline) -> datetime | None:

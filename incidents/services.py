@@ -3,12 +3,13 @@ requests could race, validates through `incidents.phases`, bumps the incident's 
 to the timeline. Only `core.errors.ApplicationError` subclasses escape.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -495,3 +496,22 @@ def incident_alerts_resolved(*, incident_id: int, ended_at: datetime, actor=None
         data={"ended_at": ended_at.isoformat()},
     )
     return "recorded"
+
+
+def incident_alert_count_add(*, counts: Mapping[int, int]) -> None:
+    """Add new alerts to the incidents' `alert_count`: `counts` maps an incident id to how many alerts
+    were grouped into it. One UPDATE per incident (the alert intake calls it once per chunk, in its
+    transaction); an increment in SQL, so concurrent chunks add up, in id order, so two chunks lock
+    the rows in one order. Leaves `version` alone (alerts arriving must not make a person's edit stale)
+    and appends no event: the alerts' own outcomes are the record. Ids of incidents that no longer
+    exist are skipped."""
+    for incident_id, count in counts.items():
+        if count < 0:
+            raise errors.ValidationFailed(
+                "An alert count only grows.", extra={"incident_id": incident_id, "count": count}
+            )
+    # Inside the intake's chunk transaction no savepoint is wanted (two round trips per chunk).
+    with transaction.atomic(savepoint=False):
+        for incident_id, count in sorted(counts.items()):
+            if count:
+                Incident.objects.filter(pk=incident_id).update(alert_count=F("alert_count") + count)

@@ -156,15 +156,11 @@ def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict |
     figures = selectors.incident_figures(incident)
     current = figures.current_phase
     timeline = list(selectors.incident_timeline(incident_id=incident.pk))
-    alerts, alert_count, open_alert_count = selectors.incident_alerts(incident=incident)
     later = ORDER[ORDER.index(current) :] if current else ()
     context = {
         "incident": incident,
         "figures": figures,
         **_timeline_context(timeline),
-        "alerts": alerts,
-        "alert_count": alert_count,
-        "open_alert_count": open_alert_count,
         "alerts_ended_at": selectors.incident_alerts_ended_at(incident=incident, timeline=timeline),
         "guidance": GUIDANCE,
         "current_guidance": GUIDANCE.get(current) if current else "",

@@ -1,4 +1,4 @@
-"""/api/v1/metrics/: included from `incidents.api_urls` (before its catch-all 404), so the names live in
+"""/api/v1/metrics/: included from `config.api_urls` (before its catch-all 404), so the names live in
 the "api" namespace: `api:metrics_weekly`, `api:metrics_weekly_csv`."""
 
 from django.urls import path

@@ -18,6 +18,7 @@ Payload times are never compared with the time we received anything.
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -68,6 +69,7 @@ class Batch:
     alerts: dict[tuple[int, str], Alert] = field(default_factory=dict)  # the latest alert per identity
     resolved: dict[tuple[int, str], ResolvedIdentity] = field(default_factory=dict)
     services: dict[str, Service | None] = field(default_factory=dict)
+    new_alerts: Counter[int] = field(default_factory=Counter)  # incident id -> alerts created for it
 
     def prepare(self, items: list[tuple[Delivery, Parsed]]) -> None:
         """Lock every group the chunk touches (creating missing ones), in id order; load their alerts."""
@@ -203,6 +205,7 @@ def _process_chunk(ids: list[int]) -> None:
     now = timezone.now()
     for delivery, parsed in items:
         delivery.outcome = _apply_delivery(delivery, parsed, batch)
+    incident_services.incident_alert_count_add(counts=batch.new_alerts)  # one UPDATE per incident
     _mark_processed(deliveries, now)
 
 
@@ -278,6 +281,7 @@ def signal_apply(
         return SignalOutcome("stale", alert.pk, alert.incident_id)
     outcome, alert = _create_alert(integration, group, signal, delivery, event_at, batch.services)
     batch.alerts[identity] = alert
+    batch.new_alerts[alert.incident_id] += 1
     return outcome
 
 

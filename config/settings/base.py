@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coe",
     "metrics",
     "notifications",
+    "devdata",  # demo and scale data (seed_demo, seed_scale); depends on every app, nothing on it
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from coe import scale
+from devdata import scale
 from metrics import dashboard, weeks
 from metrics import services as metrics_services
 from tests import factories

@@ -12,12 +12,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from alerts import demo as alerts_demo
 from alerts.models import Integration
-from coe import demo as coe_demo
 from coe.models import Coe
 from core.models import Profile
-from incidents import demo
+from devdata.demo import alerts as alerts_demo
+from devdata.demo import coe as coe_demo
+from devdata.demo import incidents as demo
 from incidents.models import Incident, Status, Team
 from notifications.models import WebhookFormat
 from notifications.services import webhooks

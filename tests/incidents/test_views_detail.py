@@ -169,6 +169,18 @@ def test_detail_query_count_is_constant_in_services_and_events(
     assert len(response.context["incident"].services.all()) == 10
 
 
+def test_detail_of_an_incident_without_alerts_reads_no_alert(client_logged_in, user, team):
+    incident = factories.incident(actor=user, team=team)
+    client_logged_in.get(f"/incidents/{incident.pk}/")
+
+    with CaptureQueriesContext(connection) as captured:
+        content = client_logged_in.get(f"/incidents/{incident.pk}/").content.decode()
+
+    assert not [q["sql"] for q in captured.captured_queries if '"alerts_alert"' in q["sql"]]
+    assert 'data-testid="alert-count"' not in content
+    assert 'data-testid="start-coe">Start COE<' in content  # the COE's panel, served by coe
+
+
 # Advance
 
 

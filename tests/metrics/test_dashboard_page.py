@@ -7,8 +7,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coe import scale
 from coe.models import Coe, CoeState, ContributingFactor
+from devdata import scale
 from incidents import services as incident_services
 from metrics import dashboard, weeks
 from metrics import services as metrics_services

@@ -7,8 +7,8 @@ lock, validate and write one row at a time: hours at this size), so every row it
 satisfy the same database constraints the services keep: stamps in order, closed iff not active,
 approved COEs with an approval time, done items with a completion time.
 
-It lives in `coe` because it writes incidents and COEs together, and `coe` is the app that already
-depends on `incidents`. Historic `created_at` values are the point (action items and COEs are counted
+It lives in `devdata` because it writes incidents and COEs together (the development-data app may
+depend on every other). Historic `created_at` values are the point (action items and COEs are counted
 by the week they were created or due in), so `auto_now_add` is switched off while it runs.
 """
 

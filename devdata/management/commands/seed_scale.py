@@ -1,4 +1,4 @@
-"""Realistic history at scale: `manage.py seed_scale --incidents 100000` (see coe/scale.py)."""
+"""Realistic history at scale: `manage.py seed_scale --incidents 100000` (see devdata/scale.py)."""
 
 from datetime import timedelta
 
@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from coe import scale
 from core.progress import ProgressBar
+from devdata import scale
 from metrics import services as metrics_services
 
 

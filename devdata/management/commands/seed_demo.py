@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from alerts import demo as alerts_demo
-from coe import demo as coe_demo
-from incidents import demo
+from devdata.demo import alerts as alerts_demo
+from devdata.demo import coe as coe_demo
+from devdata.demo import incidents as demo
 
 
 class Command(BaseCommand):
