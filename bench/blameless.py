@@ -7,11 +7,11 @@ Three labeled sets, each reported apart with its count of sentences:
 - the test part, tests/coe/blameless_data/test.jsonl: held out, ONLY its totals are printed, never its
   sentences, so tuning cannot look at its failures. It is the figure that counts (targets: precision
   >= 0.90, recall >= 0.85).
-- four late probes, tests/coe/blameless_data/probe.jsonl (60), probe2.jsonl (80), probe3.jsonl (80)
-  and probe4.jsonl (80), each written after the rules of its time and committed before it was scored
-  once (the fresh set was written by the same hand as the rules, before them, which flatters the test
-  part). Their first scores are in tests/coe/blameless_data/README.md; all four are tuning data since,
-  so their misses are printed like the tuning part's.
+- eight late probes, tests/coe/blameless_data/probe.jsonl (60) and probe2.jsonl ... probe8.jsonl (80
+  each), each written after the rules of its time and committed before it was scored once (the fresh
+  set was written by the same hand as the first rules, before them, which flatters the test part).
+  Their first scores are in tests/coe/blameless_data/README.md; all are tuning data since, so their
+  misses are printed like the tuning part's.
 A sentence is positive when labeled blameful, flagged when the check finds anything. The fresh set is
 checked without a user list (people=()), as text written by anyone would be.
 
@@ -171,7 +171,7 @@ def speed() -> None:
     print(f"  lexicon: {len(names)} first names, read once in {load_ms:.1f} ms, {lexicon_kib:.0f} KiB")
     print(f"  VADER: {len(negative)} negative words, read once in {vader_ms:.1f} ms, {vader_kib:.0f} KiB")
     print(
-        f"  lint, CPU time:  median {statistics.median(cpu):.1f} ms, worst {max(cpu):.1f} ms (target ~20 ms)"
+        f"  lint, CPU time:  median {statistics.median(cpu):.1f} ms, worst {max(cpu):.1f} ms (target ~25 ms)"
     )
     wall_ms = f"median {statistics.median(wall):.1f} ms, worst {max(wall):.1f} ms"
     print(f"  lint, wall time: {wall_ms} (this machine's load)")

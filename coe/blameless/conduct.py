@@ -317,7 +317,7 @@ _TRIGGERS |= _words("refuse refuses refused refusing ages forever eternity mista
 _TRIGGERS |= _words("fine okay idea smart clever home offline mid-incident middle worse wrong badly poorly")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def _trigger(word: str) -> bool:
     if word in _TRIGGERS:
         return True

@@ -147,7 +147,7 @@ def vader_negative() -> frozenset[str]:
     return frozenset(sys.intern(word) for word in found)
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=8192)
 def kind(word: str, classes: tuple[frozenset[str], ...]) -> int | None:
     """The index of the first class one of the word's stems is in, or None."""
     for stem in _stems(word):
@@ -159,7 +159,7 @@ def kind(word: str, classes: tuple[frozenset[str], ...]) -> int | None:
     return None
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def negative(word: str) -> bool:
     """A word VADER rates negative (itself or one of its stems), that evaluates conduct."""
     if word in _NOT_EVALUATIVE:

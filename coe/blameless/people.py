@@ -260,6 +260,9 @@ def spans(sentence: str, people: Collection[str] = ()) -> dict[int, list[tuple[i
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sentence)]
     found: dict[int, list[tuple[int, Person]]] = {}
     lows = [t[2].lower().replace("\u2019", "'").removesuffix("'s").rstrip("'") for t in tokens]
+    opening = 0  # where the sentence's words start, past timestamps, chat nicks and list marks
+    while (mark := _PREFIX.match(sentence, opening)) is not None and mark.end() > opening:
+        opening = mark.end()
 
     def add(first: int, last: int) -> None:
         possessive = tokens[last][2].endswith(("'s", "\u2019s", "'", "\u2019"))
@@ -274,7 +277,7 @@ def spans(sentence: str, people: Collection[str] = ()) -> dict[int, list[tuple[i
         elif word.endswith(("'", "\u2019")):
             end -= 1
         text = sentence[start:end]
-        at_start = not _PREFIX.sub("", sentence[:start])
+        at_start = start <= opening
         after = tokens[last + 1][2] if last + 1 < len(tokens) else ""
         person = judge(text, at_start=at_start, people=known, after=after)
         if person is not None and all(end != other for other, _ in found.get(start, ())):
