@@ -1,4 +1,4 @@
-"""Comment threads on COE sections: every write, and the notifications their @mentions send.
+"""Comment threads on COE sections: every write, and the @mentions each announces.
 
 A thread is a top-level comment and its replies, one level deep: a reply to a reply joins the same
 thread. Comments are never edited or deleted; a thread is resolved when its point is settled, and
@@ -11,8 +11,9 @@ reopened when it is not. Decisions, so the pages and the API agree:
 - Resolving a resolved thread, or reopening an open one, changes nothing (two clicks at once: one
   does it, the other is a no-op), like `core.services.api_token_revoke`.
 - `@username` notifies each existing active user mentioned (`coe.mentions`), once per comment, never
-  the author; a name that is nobody's is left as text and the comment is saved all the same. Each
-  person is told in the app and by email as they chose (`notifications.services.mention_notify`).
+  the author; a name that is nobody's is left as text and the comment is saved all the same. The
+  comment goes on the COE's log with whom it mentions (coe.events); the notifications consumer tells
+  each person in the app and by email as they chose.
 
 Kept apart from `coe.services` (the document, its review and its action items) so each module stays
 one screen of concerns; callers import it as `from coe import comments`.
@@ -23,11 +24,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from coe import mentions
-from coe.models import COMMENT_MAX_LENGTH, Comment, Section
+from coe import events, mentions
+from coe.models import COMMENT_MAX_LENGTH, CoeEventKind, Comment, Section
 from coe.sections import SectionKey
 from core import errors
-from notifications import services as notifications_services
 
 
 def _section(coe_id: int, key: str) -> Section:
@@ -55,28 +55,27 @@ def comment_url(comment: Comment, *, coe_id: int) -> str:
     return f"{reverse('coe:detail', args=[coe_id])}#comment-{comment.pk}"
 
 
-def _notify_mentions(comment: Comment, section: Section) -> int:
-    """Tell each existing active user the comment mentions (except its author) they were mentioned."""
+def _announce(comment: Comment, section: Section) -> None:
+    """Append the comment to the COE's log with whom it mentions (existing active users, never its
+    author, in the order named); the notifications consumer tells them, as each chose."""
     names = mentions.usernames(comment.body)
-    if not names:
-        return 0
-    people = {
-        person.username: person
-        for person in get_user_model()
-        .objects.filter(username__in=names, is_active=True)
-        .exclude(pk=comment.author_id)
-    }
-    author = comment.author.get_full_name() or comment.author.get_username()
-    where = f"the {section.coe.incident.reference} COE, on “{SectionKey(section.key).label}”"
-    text = f"{author} mentioned you in {where}: {comment.body}"
-    url = comment_url(comment, coe_id=section.coe_id)
-    # In the app and by email, as each person chose (notifications.models.Preference; default both).
-    return notifications_services.mention_notify(
-        recipients=[people[name] for name in names if name in people],
+    people = (
+        dict(
+            get_user_model()
+            .objects.filter(username__in=names, is_active=True)
+            .exclude(pk=comment.author_id)
+            .values_list("username", "pk")
+        )
+        if names
+        else {}
+    )
+    events.append(
+        section.coe,
+        CoeEventKind.COMMENTED,
         actor=comment.author,
-        text=text,
-        url=url,
-        subject=f"{author} mentioned you in the {section.coe.incident.reference} COE",
+        comment=comment.pk,
+        section=section.key,
+        mentioned_ids=[people[name] for name in names if name in people],
     )
 
 
@@ -104,7 +103,7 @@ def comment_add(*, coe_id: int, key: str, author, body: str, parent_id: int | No
             thread.resolved_at, thread.resolved_by = None, None
             thread.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
     comment = Comment.objects.create(section=section, author=author, body=body, parent=thread)
-    _notify_mentions(comment, section)
+    _announce(comment, section)
     return comment
 
 

@@ -211,6 +211,8 @@ class CoeEventKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     REOPENED = "reopened", "Reopened"
     FINDING_DISMISSED = "finding_dismissed", "Language finding dismissed"
+    ACTION_ITEM_SAVED = "action_item_saved", "Action item added or changed"
+    COMMENTED = "commented", "Commented"
 
 
 class CoeEvent(models.Model):

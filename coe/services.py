@@ -7,16 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from coe import blameless, findings, policy, prefill, selectors
+from coe import blameless, events, findings, policy, prefill, selectors
 from coe.models import (
     ActionItem,
     ActionKind,
     ActionStatus,
     Coe,
-    CoeEvent,
     CoeEventKind,
     CoeState,
     ContributingFactor,
@@ -30,8 +28,6 @@ from coe.sections import GUIDANCE, SectionKey
 from core import errors
 from incidents import selectors as incident_selectors
 from incidents.models import Incident
-from metrics import services as metrics_services
-from notifications import services as notifications_services
 
 MAX_WHYS = 5
 ENDS_AT_A_PERSON = {
@@ -85,7 +81,7 @@ def _require_editable(coe: Coe) -> None:
 
 
 def _event(coe: Coe, kind: str, *, actor, body: str = "", **data: Any) -> None:
-    CoeEvent.objects.create(coe=coe, kind=kind, actor=actor, body=body, data=data)
+    events.append(coe, kind, actor=actor, body=body, **data)
 
 
 def _prefills(incident: Incident) -> dict[str, str]:
@@ -138,9 +134,8 @@ def coe_start(*, incident_id: int, actor, owner=None) -> Coe:
         text = texts.get(key, "")
         section = Section.objects.create(coe=coe, key=key, body=text, prefill=text, updated_by=actor)
         Revision.objects.create(section=section, version=1, body=text, author=actor)
-    _event(coe, CoeEventKind.STARTED, actor=actor)
-    if coe.due_on:  # a backfilled incident's COE can be due in a week already past
-        metrics_services.week_changed_on_commit(at=coe.due_on)
+    # A backfilled incident's COE can be due in a week already past: its figures change.
+    _event(coe, CoeEventKind.STARTED, actor=actor, weeks=[coe.due_on])
     return coe
 
 
@@ -305,10 +300,14 @@ def action_item_save(*, coe_id: int, actor, item_id: int | None = None, **fields
             f"{name}: {problems[0]}", extra={"field": name, "fields": exc.message_dict}
         ) from exc
     item.save()
-    # The weekly metrics count items created, completed and overdue: recompute the weeks it touches.
-    for at in (item.created_at, completed_before, item.completed_at, timezone.now()):
-        if at is not None:
-            metrics_services.week_changed_on_commit(at=at)
+    # The weekly metrics count items created, completed and overdue: the weeks it touches change.
+    _event(
+        coe,
+        CoeEventKind.ACTION_ITEM_SAVED,
+        actor=actor,
+        item=item.pk,
+        weeks=[item.created_at, completed_before, item.completed_at, timezone.now()],
+    )
     return item
 
 
@@ -372,23 +371,15 @@ def coe_submit(*, coe_id: int, actor, reviewers: list) -> Coe:
     coe.state = CoeState.IN_REVIEW
     coe.submitted_at = timezone.now()
     coe.save(update_fields=["state", "submitted_at", "updated_at"])
-    _event(coe, CoeEventKind.SUBMITTED, actor=actor, reviewers=[user.get_username() for user in reviewers])
-    _notify_reviewers(coe, reviewers, actor=actor)
-    return coe
-
-
-def _notify_reviewers(coe: Coe, reviewers: list, *, actor) -> int:
-    """Tell each reviewer of the round the COE is theirs to review, in the app and by email as each
-    chose (notifications.models.Topic.REVIEW_REQUESTED; default both)."""
-    sender = (actor.get_full_name() or actor.get_username()) if actor is not None else "Someone"
-    incident = coe.incident
-    return notifications_services.review_requested_notify(
-        recipients=reviewers,
+    # The reviewers are told (in the app and by email, as each chose) by the notifications consumer.
+    _event(
+        coe,
+        CoeEventKind.SUBMITTED,
         actor=actor,
-        text=f"{sender} sent you the {incident.reference} COE “{incident.title}” for review.",
-        url=reverse("coe:detail", args=[coe.pk]) + "#review-h",
-        subject=f"{sender} asks for your review of the {incident.reference} COE",
+        reviewers=[user.get_username() for user in reviewers],
+        reviewer_ids=[user.pk for user in reviewers],
     )
+    return coe
 
 
 def _round_decisions(coe: Coe) -> list[dict]:
@@ -443,13 +434,16 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
         coe.state = CoeState.APPROVED
         coe.approved_at = now
         coe.save(update_fields=["state", "approved_at", "updated_at"])
+        # COEs are counted on time or late in the week they were due, their factors in the week
+        # they were approved: both weeks change.
         _event(
-            coe, CoeEventKind.APPROVED, actor=reviewer, body=comment.strip(), decisions=_round_decisions(coe)
+            coe,
+            CoeEventKind.APPROVED,
+            actor=reviewer,
+            body=comment.strip(),
+            decisions=_round_decisions(coe),
+            weeks=[coe.due_on, coe.approved_at],
         )
-        if coe.due_on:  # COEs are counted on time or late in the week they were due
-            metrics_services.week_changed_on_commit(at=coe.due_on)
-        # and their contributing factors in the week they were approved
-        metrics_services.week_changed_on_commit(at=coe.approved_at)
     return coe
 
 
@@ -469,9 +463,8 @@ def coe_reopen(*, coe_id: int, actor, reason: str) -> Coe:
     coe.state = CoeState.REOPENED
     coe.save(update_fields=["state", "updated_at"])
     Reviewer.objects.filter(coe=coe).update(decision=ReviewDecision.PENDING, decided_at=None)
-    _event(coe, CoeEventKind.REOPENED, actor=actor, body=reason.strip())
-    if coe.approved_at:  # its factors no longer count in the week it was approved
-        metrics_services.week_changed_on_commit(at=coe.approved_at)
+    # Its factors no longer count in the week it was approved.
+    _event(coe, CoeEventKind.REOPENED, actor=actor, body=reason.strip(), weeks=[coe.approved_at])
     return coe
 
 

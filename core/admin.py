@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from core import services
-from core.models import ApiToken, Notification, Profile
+from core import consumers, services
+from core.models import ApiToken, ConsumerCursor, ConsumerFailure, Notification, Profile
 
 
 @admin.register(Profile)
@@ -45,3 +45,53 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ConsumerCursor)
+class ConsumerCursorAdmin(admin.ModelAdmin):
+    """Where each consumer of the event logs has read to, and how far behind it is."""
+
+    list_display = ["name", "position", "lag_events", "oldest_unhandled", "waiting", "last_run_at"]
+    readonly_fields = ["name", "position", "gaps", "retries", "last_run_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="events behind")
+    def lag_events(self, cursor) -> int | str:
+        return consumers.consumer_lag(name=cursor.name).events if cursor.name in _names() else "unregistered"
+
+    @admin.display(description="oldest unhandled (s)")
+    def oldest_unhandled(self, cursor):
+        if cursor.name not in _names():
+            return "—"
+        age = consumers.consumer_lag(name=cursor.name).oldest_seconds
+        return "—" if age is None else round(age)
+
+    @admin.display(description="gaps + retries")
+    def waiting(self, cursor) -> int:
+        return len(cursor.gaps) + len(cursor.retries)
+
+
+def _names() -> set[str]:
+    return {consumer.name for consumer in consumers.registered()}
+
+
+@admin.register(ConsumerFailure)
+class ConsumerFailureAdmin(admin.ModelAdmin):
+    """Events a consumer gave up on; "Give another pass" puts them back in its retries."""
+
+    list_display = ["consumer", "event_id", "attempts", "failed_at", "retried_at"]
+    list_filter = ["consumer", ("retried_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["consumer", "event_id", "attempts", "error", "failed_at", "retried_at"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Give the selected events another pass", permissions=["change"])
+    def retry(self, request, queryset) -> None:
+        failures = list(queryset.filter(retried_at__isnull=True))
+        for failure in failures:
+            consumers.failure_retry(failure_id=failure.pk)
+        self.message_user(request, f"{len(failures)} event(s) will be handled again.", messages.SUCCESS)

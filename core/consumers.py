@@ -2,7 +2,7 @@
 
 A published log is an append-only model with an auto-increment id (the incident timeline, the COE
 history). The app that owns it only appends, in the same transaction as the change, and rings the
-doorbell (`ring()`); it imports no consumer. An app that reacts to changes registers a `Consumer`
+doorbell (`core.doorbell.ring`); it imports no consumer. An app that reacts to changes registers a `Consumer`
 (a name, the log, a handler) from its AppConfig.ready(). A jittered beat entry runs every consumer
 every few seconds whether or not anything happened (constant work); the doorbell only wakes them
 sooner, and in the embedded default (tasks run eagerly) it runs them in-process right after the
@@ -39,13 +39,15 @@ from django.db import models, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from core import redis as shared_redis
 from core.models import ConsumerCursor, ConsumerFailure
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_BASE = 2.0  # seconds; the n-th retry waits up to BACKOFF_BASE * 2**n (full jitter)
 BACKOFF_CAP = 300.0
-GAP_WINDOW = 10_000  # how far below the newest id read a missing id is looked for again
+GAP_WINDOW = 10_000
+WAKE_KEY = "consumers:wake:{}"  # how far below the newest id read a missing id is looked for again
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Consumer:
     handle: Callable[[Sequence[models.Model]], None]
     time_field: str = "recorded_at"  # when an event was appended, for the lag's age
     batch_size: int = 200
+    queue: str = "default"  # the Celery queue its passes run on (the app's own: metrics, notify)
 
     def model(self) -> type[models.Model]:
         return apps.get_model(self.log)
@@ -96,19 +99,14 @@ def get(name: str) -> Consumer:
     return _registry[name]
 
 
-def ring() -> None:
-    """Call inside the transaction that appended events: after it commits, the consumers run (with
-    workers: a task on the broker, best effort, the beat catches anything lost; eagerly: now)."""
-    transaction.on_commit(_ring_now, robust=True)
-
-
-def _ring_now() -> None:
-    from core import tasks  # core.tasks imports this module for the task bodies
-
+def _rearm(name: str) -> None:
+    """A pass is starting: the next ring must wake the consumer again."""
     try:
-        tasks.consumers_run.apply_async(expires=30)
-    except Exception:  # the broker is down: the periodic pass runs the consumers in a few seconds
-        logger.warning("Consumer doorbell failed; the periodic pass will run the consumers.", exc_info=True)
+        client = shared_redis.client()
+        if client is not None:
+            client.delete(WAKE_KEY.format(name))
+    except Exception:
+        logger.warning("Could not re-arm the doorbell of consumer %s.", name)
 
 
 def consumers_run() -> dict[str, Pass]:
@@ -120,6 +118,7 @@ def consumer_run(*, name: str, now: float | None = None) -> Pass:
     """One pass of one consumer. Holds its cursor row (SKIP LOCKED: a busy consumer is skipped)."""
     consumer = _registry[name]
     now = time.time() if now is None else now
+    _rearm(name)
     ConsumerCursor.objects.bulk_create([ConsumerCursor(name=name)], ignore_conflicts=True)
     with transaction.atomic():
         cursor = ConsumerCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()

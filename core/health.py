@@ -3,8 +3,8 @@
 /healthz is shallow: the process is up and can answer; it touches no dependency, so a database
 blip never takes the whole fleet out of a load balancer.
 /readyz is deep: it checks the database and (when configured) Redis, each with a short timeout, and
-answers 503 naming the failing dependency. Neither needs a login; neither shows a URL, host or
-password (errors are reported by exception class only).
+answers 503 naming the failing dependency; when healthy it adds each event-log consumer's lag.
+Neither needs a login; neither shows a URL, host or password (errors: exception class only).
 """
 
 import time
@@ -17,6 +17,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core import consumers
 
 
 def check_database(timeout: float) -> None:
@@ -78,4 +80,21 @@ def readyz(request):
     body = {"status": "ok" if healthy else "unavailable", "checks": results}
     if not healthy:
         body["failing"] = [name for name, result in results.items() if not result["ok"]]
+    elif results["database"]["ok"]:
+        body["consumers"] = consumer_lags()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def consumer_lags() -> dict[str, dict]:
+    """How far each consumer of the event logs is behind (details only: a lag is for alerting on,
+    not a reason to take this process out of the load balancer)."""
+    lags = {}
+    for consumer in consumers.registered():
+        lag = consumers.consumer_lag(name=consumer.name)
+        lags[consumer.name] = {
+            "lag_events": lag.events,
+            "waiting": lag.waiting,
+            "oldest_unhandled_seconds": None if lag.oldest_seconds is None else round(lag.oldest_seconds, 1),
+            "failed": lag.failed,
+        }
+    return lags

@@ -14,7 +14,14 @@ def run_jittered(task_name: str, max_delay_seconds: float, expires_seconds: floa
     current_app.send_task(task_name, countdown=random.uniform(0, max_delay_seconds), expires=expires_seconds)
 
 
+@shared_task(acks_late=True, soft_time_limit=10, time_limit=15)
+def consumers_run() -> None:
+    """Periodic (beat, every few seconds): one pass of every consumer, each on its own queue."""
+    for consumer in consumers.registered():
+        consumer_run.apply_async(args=[consumer.name], queue=consumer.queue, expires=30)
+
+
 @shared_task(acks_late=True, soft_time_limit=25, time_limit=35)
-def consumers_run() -> dict[str, int]:
-    """One pass of every consumer of the event logs (beat, every few seconds; or the doorbell)."""
-    return {name: result.handled for name, result in consumers.consumers_run().items()}
+def consumer_run(name: str) -> int:
+    """One pass of one consumer of the event logs (the beat's fan-out, or the doorbell)."""
+    return consumers.consumer_run(name=name).handled

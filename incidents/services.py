@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core import errors
+from core import doorbell, errors
 from incidents import phases
 from incidents.models import (
     Criticality,
@@ -27,8 +27,6 @@ from incidents.models import (
     Team,
 )
 from incidents.phases import Phase
-from metrics import services as metrics_services
-from notifications import services as notifications_services
 
 # Fields a person may edit after declaring; stamps and status change only through their own services.
 EDITABLE_FIELDS = (
@@ -76,14 +74,13 @@ def _locked(incident_id: int) -> Incident:
 def _event(
     incident: Incident, kind: EventKind, *, actor, occurred_at: datetime, **fields: Any
 ) -> IncidentEvent:
-    """Append to the timeline. Every change of an incident passes here, so this is also where its
-    derived work starts: its metrics are refreshed after commit, and its team's webhooks hear of it
-    (the outbound messages are stored in this transaction, so they exist only if the change does)."""
+    """Append to the timeline, the incidents' published log. Every change of an incident passes here,
+    in the change's transaction; the apps that react (metrics, notifications, ...) pull the events as
+    consumers (core.consumers), woken after commit by the doorbell rung here. Nothing else is called."""
     event = IncidentEvent.objects.create(
         incident=incident, kind=kind, actor=actor, occurred_at=occurred_at, **fields
     )
-    metrics_services.incident_changed_on_commit(incident_id=incident.pk)
-    notifications_services.incident_event_fanout(event=event, incident=incident)
+    doorbell.ring("incidents.IncidentEvent")
     return event
 
 

@@ -7,11 +7,6 @@ from celery import shared_task
 from metrics import services, weeks
 
 
-@shared_task(acks_late=True, soft_time_limit=30, time_limit=45)
-def incident_metric_refresh(incident_id: int) -> None:
-    services.incident_metric_refresh(incident_id=incident_id)
-
-
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def week_recompute(week_iso: str) -> int:
     """The debounced recompute of one week ("2026-W47"), enqueued by `services.week_changed`."""

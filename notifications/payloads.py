@@ -35,10 +35,8 @@ def incident_event_name(*, kind: str, phase: str, status: str, data: dict[str, A
         return "incident.reopened"
     if kind in _CLOSING:
         return "incident.closed"
-    if kind == "phase_advanced":
-        return (
-            "incident.resolved" if status == "resolved" and phase == "confirm" else "incident.phase_changed"
-        )
+    if kind == "phase_advanced":  # ending confirm, the last phase, resolves the incident
+        return "incident.resolved" if phase == "confirm" else "incident.phase_changed"
     if kind == "field_changed" and data.get("field") == "severity":
         return "incident.severity_changed"
     return None  # notes, corrections, skipped phases, alerts resolved: too chatty for a channel

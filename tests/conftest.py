@@ -1,7 +1,10 @@
 import pytest
+import redis
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from core import consumers
+from core import redis as shared_redis
 from tests import factories
 from tests.worker import not_eager  # noqa: F401 (a fixture, for the tests that start a real worker)
 
@@ -47,3 +50,17 @@ def _tasks_run_eagerly(request):
     the next ones would make them pass or fail for the wrong reason."""
     if "not_eager" not in request.fixturenames:
         assert celery_app.conf.task_always_eager, "a previous test left Celery out of eager mode"
+
+
+@pytest.fixture(autouse=True)
+def _consumer_doorbells_armed():
+    """The consumers' doorbell debounces wake-ups in Redis for a second (core.doorbell); a test that
+    rang without a pass (tasks mocked or sent to a broker nobody reads) must not mute the next test's."""
+    client = shared_redis.client()
+    if client is not None:
+        try:
+            keys = list(client.scan_iter(match=consumers.WAKE_KEY.format("*"), count=100))
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError:
+            pass  # Redis is down for this run: nothing was debounced either

@@ -16,7 +16,6 @@ from metrics.services.recompute import (
 from metrics.services.schedule import (
     PENDING_KEY,
     current_week,
-    incident_changed_on_commit,
     week_changed,
     week_changed_on_commit,
     week_pending_recompute,
@@ -28,7 +27,6 @@ __all__ = [
     "RecentResult",
     "current_week",
     "history_recompute",
-    "incident_changed_on_commit",
     "incident_metric_refresh",
     "recent_weeks_recompute",
     "reporting_zone",

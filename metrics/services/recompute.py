@@ -105,6 +105,19 @@ def incident_metric_refresh(*, incident_id: int, now: datetime | None = None) ->
     return metrics[0]
 
 
+def incidents_metric_refresh(*, incident_ids: list[int], now: datetime | None = None) -> int:
+    """Recompute the rows of several incidents in one statement (a consumer's batch), then ask (after
+    commit) for a recompute of the weeks they are in and were in. Returns how many rows were written."""
+    now = now or timezone.now()
+    rows = list(Incident.objects.filter(pk__in=incident_ids).values(*_INCIDENT_FIELDS, "metric__week"))
+    if not rows:
+        return 0
+    metrics = _metrics_upsert(rows, now=now)
+    for week in sorted(_moved_weeks(rows, metrics)):
+        schedule.week_on_commit(week)
+    return len(metrics)
+
+
 # --- Per week -------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """When recomputes run: after commit, through the "metrics" queue, debounced per week in Redis.
 
-- an incident changes (`incidents.services._event`): `incident_changed_on_commit` refreshes its row
-  after commit (a task, or directly when tasks run eagerly), which then asks for a recompute of its week;
+- an incident changes: the `metrics.incidents` consumer of the timeline (metrics/consumers.py) refreshes
+  its row in the consumer's pass, which then asks for a recompute of its week;
 - an action item or a COE changes (`coe.services`): `week_changed_on_commit` asks for a recompute of the
   week it touched. Week recomputes are debounced (`week_changed`);
 - every 10 minutes (`config/celery.py`), `recent_weeks_recompute` catches up whatever a lost task or a
@@ -36,33 +36,6 @@ def _already_registered(attribute: str, value) -> bool:
     if not connection.in_atomic_block:
         return False
     return any(getattr(entry[1], attribute, None) == value for entry in connection.run_on_commit)
-
-
-def incident_changed_on_commit(*, incident_id: int) -> None:
-    """After the current transaction commits, refresh the incident's row and (through it) its week.
-
-    Eagerly (the embedded default) the refresh runs in this process; otherwise a task on queue
-    "metrics" does it. A failure is logged and swallowed (robust on_commit, and the enqueue is
-    guarded): the periodic job catches up, and a change must never fail because of its metrics.
-    """
-    if _already_registered("metrics_incident_id", incident_id):
-        return
-
-    def refresh() -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            from metrics.services import recompute
-
-            recompute.incident_metric_refresh(incident_id=incident_id)
-            return
-        from metrics import tasks
-
-        try:
-            tasks.incident_metric_refresh.apply_async(args=[incident_id], expires=3600)
-        except Exception:  # the broker is down: the periodic job refreshes stale rows
-            logger.warning("Could not enqueue the metrics of incident %s.", incident_id, exc_info=True)
-
-    refresh.metrics_incident_id = incident_id
-    transaction.on_commit(refresh, robust=True)
 
 
 def week_changed(*, week: date) -> None:

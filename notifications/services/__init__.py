@@ -25,7 +25,7 @@ from notifications.services.preferences import (
 )
 from notifications.services.reminders import reminders_scan
 from notifications.services.webhooks import (
-    incident_event_fanout,
+    incident_event_messages_store,
     webhook_create,
     webhook_set_enabled,
     webhook_test,
@@ -36,7 +36,7 @@ __all__ = [
     "RetryLater",
     "digest_address_add",
     "digest_address_remove",
-    "incident_event_fanout",
+    "incident_event_messages_store",
     "mention_notify",
     "message_fail",
     "message_retry",

@@ -191,60 +191,57 @@ def _detail(event, name: str) -> str:
     return ""
 
 
-def incident_event_fanout(*, event, incident) -> None:
+def incident_event_messages_store(*, event, incident) -> int:
     """Store an outbound message for each enabled webhook of the incident's team that wants this kind
-    of event; they are sent after commit.
+    of event; the outbox sends them after commit. Returns how many were stored.
 
-    Runs inside the caller's transaction on every incident timeline event. Cost: no query for events
-    webhooks never hear of (notes, corrections), one small indexed query when the team has no webhook.
-    Never raises for a webhook's sake: building or storing the messages happens in a savepoint, and a
-    failure is logged and dropped (the incident change matters more than its announcement).
+    The `notifications.incident-webhooks` consumer calls it for every incident timeline event, in its
+    own transaction (so a failure here is retried by the consumer and never touches the incident).
+    Cost: no query for events webhooks never hear of (notes, corrections), one small indexed query
+    when the team has no webhook.
     """
     name = payloads.incident_event_name(
         kind=event.kind, phase=event.phase or "", status=incident.status, data=event.data or {}
     )
     if name is None:
-        return
+        return 0
     hooks = [
         hook
         for hook in TeamWebhook.objects.filter(team_id=incident.team_id, enabled=True).select_related("team")
         if name in (hook.events or [])
     ]
     if not hooks:
-        return
-    try:
-        with transaction.atomic():
-            url = outbox.absolute(reverse("incidents:detail", args=[incident.pk]))
-            team = hooks[0].team.name
-            text = payloads.incident_text(
+        return 0
+    url = outbox.absolute(reverse("incidents:detail", args=[incident.pk]))
+    team = hooks[0].team.name
+    text = payloads.incident_text(
+        event=name,
+        reference=incident.reference,
+        title=incident.title,
+        severity=incident.severity,
+        team=team,
+        detail=_detail(event, name),
+    )
+    obj = incident_object(incident)
+    outbox.messages_store(
+        [
+            outbox.webhook_message(
+                webhook=hook,
+                topic=MessageTopic.INCIDENT_EVENT,
                 event=name,
-                reference=incident.reference,
-                title=incident.title,
-                severity=incident.severity,
-                team=team,
-                detail=_detail(event, name),
+                payload=payloads.body(
+                    format=hook.format,
+                    event=name,
+                    text=text,
+                    url=url,
+                    occurred_at=event.occurred_at,
+                    team=team,
+                    obj=obj,
+                ),
+                subject=text,
+                url=url,
             )
-            obj = incident_object(incident)
-            outbox.messages_store(
-                [
-                    outbox.webhook_message(
-                        webhook=hook,
-                        topic=MessageTopic.INCIDENT_EVENT,
-                        event=name,
-                        payload=payloads.body(
-                            format=hook.format,
-                            event=name,
-                            text=text,
-                            url=url,
-                            occurred_at=event.occurred_at,
-                            team=team,
-                            obj=obj,
-                        ),
-                        subject=text,
-                        url=url,
-                    )
-                    for hook in hooks
-                ]
-            )
-    except Exception:
-        logger.exception("Could not queue webhook messages for incident %s event %s", incident.pk, event.pk)
+            for hook in hooks
+        ]
+    )
+    return len(hooks)

@@ -12,7 +12,7 @@ from coe import comments
 from coe.models import Comment
 from core import services as core_services
 from core.models import Notification
-from tests import factories
+from tests import events, factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
@@ -97,6 +97,7 @@ def test_reply_to_a_resolved_thread_reopens_it(api, coe, bob, user):
 
 def test_add_with_a_mention_notifies_that_person(api, coe, bob):
     api.post(url(coe), {"body": "@bob and @nobody, look"}, format="json")
+    events.drain()  # the notifications consumer tells the people a comment mentions
 
     (notification,) = Notification.objects.all()
     assert notification.recipient == bob

@@ -15,7 +15,7 @@ from coe.models import Comment, Section
 from coe.sections import SectionKey
 from core import errors
 from core.models import Notification
-from tests import factories
+from tests import events, factories
 from tests.coe.test_services import run_together
 from tests.coe.test_views import PAYLOAD, executable
 
@@ -40,9 +40,12 @@ def carol(db):
 
 
 def add(coe, author, body="A question", *, key="impact", parent=None) -> Comment:
-    return comments.comment_add(
+    """Add a comment, then let the consumers run (the notifications one tells whom it mentions)."""
+    comment = comments.comment_add(
         coe_id=coe.pk, key=key, author=author, body=body, parent_id=parent.pk if parent else None
     )
+    events.drain()
+    return comment
 
 
 def notified(user) -> list[Notification]:
@@ -546,6 +549,7 @@ def test_get_without_htmx_goes_to_the_page(client_logged_in, coe):
 
 def test_a_mention_through_the_page_notifies_and_shows_in_their_top_bar(client_logged_in, client, coe, bob):
     client_logged_in.post(comments_url(coe), {"body": "@bob please check"}, **HTMX)
+    events.drain()
 
     client.force_login(bob)
     content = client.get(page(coe)).content.decode()

@@ -188,7 +188,7 @@ def test_submit_a_complete_coe_goes_to_review_with_its_reviewers(complete, user)
     assert (event.kind, event.actor, event.data) == (
         CoeEventKind.SUBMITTED,
         user,
-        {"reviewers": ["rita", "sam"]},
+        {"reviewers": ["rita", "sam"], "reviewer_ids": [rita.pk, sam.pk]},
     )
 
 

@@ -240,3 +240,25 @@ def test_registering_one_name_for_two_handlers_is_refused(register):
     register(Recorder(), name="twice")
     with pytest.raises(ValueError, match="twice"):
         consumers.register(consumers.Consumer(name="twice", log="incidents.IncidentEvent", handle=Recorder()))
+
+
+def test_admin_lists_cursors_with_their_lag_and_failures_with_a_retry(register, incident, client, settings):
+    settings.CONSUMER_MAX_ATTEMPTS = 1
+    bad = note(incident, "poison")
+    register(Recorder(fail_on={bad.pk}))
+    consumers.consumer_run(name="test-consumer")
+    admin = factories.user("root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    cursors = client.get("/admin/core/consumercursor/")
+    failures = client.get("/admin/core/consumerfailure/")
+    failure = ConsumerFailure.objects.get()
+    retried = client.post(
+        "/admin/core/consumerfailure/", {"action": "retry", "_selected_action": [failure.pk]}, follow=True
+    )
+
+    assert cursors.status_code == 200 and "test-consumer" in cursors.content.decode()
+    assert failures.status_code == 200 and str(bad.pk) in failures.content.decode()
+    assert "will be handled again" in retried.content.decode()
+    assert ConsumerFailure.objects.get().retried_at is not None
+    assert str(bad.pk) in ConsumerCursor.objects.get(name="test-consumer").retries

@@ -3,6 +3,7 @@
 import pytest
 
 from core import health
+from tests import events, factories
 
 
 @pytest.mark.django_db  # CaptureQueriesContext connects first; the count is what matters
@@ -90,3 +91,22 @@ def test_readyz_without_redis_url_checks_only_the_database(client, settings):
 
 def test_readyz_post_is_not_allowed(client):
     assert client.post("/readyz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readyz_shows_each_consumers_lag(client, user):
+    factories.incident(actor=user, title="Checkout 500s")  # two consumers of the timeline now lag
+
+    behind = client.get("/readyz").json()["consumers"]
+    events.drain()
+    caught_up = client.get("/readyz").json()["consumers"]
+
+    assert {"metrics.incidents", "notifications.incident-webhooks", "metrics.coe"} <= set(behind)
+    assert behind["metrics.incidents"]["lag_events"] >= 1
+    assert behind["metrics.incidents"]["oldest_unhandled_seconds"] is not None
+    assert caught_up["metrics.incidents"] == {
+        "lag_events": 0,
+        "waiting": 0,
+        "oldest_unhandled_seconds": None,
+        "failed": 0,
+    }

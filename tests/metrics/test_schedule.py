@@ -10,11 +10,14 @@ from django.db import connection, transaction
 
 from coe import services as coe_services
 from coe.models import ActionItem, ActionStatus, Coe, CoeState, ReviewDecision, Reviewer
+from core import consumers
+from core import tasks as core_tasks
+from core.models import ConsumerCursor
 from incidents import services as incident_services
 from metrics import services, tasks, weeks
 from metrics.models import IncidentMetric, Scope, WeeklyAggregate
 from metrics.services import recompute, schedule
-from tests import factories
+from tests import events, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +55,7 @@ def enqueued(monkeypatch, settings):
     """Tasks go to a list instead of the broker."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     sent = []
-    for task in (tasks.incident_metric_refresh, tasks.week_recompute):
+    for task in (tasks.week_recompute,):
         monkeypatch.setattr(
             task, "apply_async", lambda args, _name=task.name, **options: sent.append((_name, args, options))
         )
@@ -75,57 +78,72 @@ def test_an_incident_change_refreshes_its_row_and_week_after_commit_when_eager(
         assert WeeklyAggregate.objects.get(week=metric.week, scope=Scope.ALL).incidents == 1
 
 
-def test_several_events_of_one_change_make_one_refresh(user, team, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        incident = factories.incident(actor=user, team=team)
-        incident_services.incident_update(
-            incident_id=incident.pk,
-            actor=user,
-            expected_version=None,
-            title="New",
-            summary="S",
-            severity="SEV1",
-        )
-    refreshes = [callback for callback in callbacks if hasattr(callback, "metrics_incident_id")]
-    assert [callback.metrics_incident_id for callback in refreshes] == [incident.pk]
+def test_several_events_of_one_change_make_one_refresh(user, team, monkeypatch):
+    """The metrics consumer takes the change's events in one batch and refreshes the incident once."""
+    refreshed = []
+    monkeypatch.setattr(
+        recompute, "incidents_metric_refresh", lambda incident_ids: refreshed.append(incident_ids)
+    )
+    incident = factories.incident(actor=user, team=team)
+    incident_services.incident_update(
+        incident_id=incident.pk,
+        actor=user,
+        expected_version=None,
+        title="New",
+        summary="S",
+        severity="SEV1",
+    )
+    assert incident.events.count() > 1
+
+    consumers.consumer_run(name="metrics.incidents")
+
+    assert refreshed == [[incident.pk]]
 
 
-def test_an_incident_change_enqueues_the_refresh_when_not_eager(
-    user, team, enqueued, django_capture_on_commit_callbacks
+def test_an_incident_change_wakes_the_metrics_consumer_on_its_queue_when_not_eager(
+    user, team, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr(
+        core_tasks.consumer_run, "apply_async", lambda args, **options: sent.append((args, options))
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        incident = factories.incident(actor=user, team=team)
-    assert enqueued == [("metrics.tasks.incident_metric_refresh", [incident.pk], {"expires": 3600})]
-    assert not IncidentMetric.objects.exists()
+        factories.incident(actor=user, team=team)
+    assert (["metrics.incidents"], {"queue": "metrics", "expires": 30}) in sent
+    assert not IncidentMetric.objects.exists()  # the worker's pass will refresh it
 
 
 def test_a_broker_failure_never_fails_the_change(
-    db, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+    user, team, settings, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
     def down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.incident_metric_refresh, "apply_async", down)
+    monkeypatch.setattr(core_tasks.consumer_run, "apply_async", down)
     with (
-        caplog.at_level(logging.WARNING, logger="metrics.services.schedule"),
+        caplog.at_level(logging.WARNING, logger="core.doorbell"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        schedule.incident_changed_on_commit(incident_id=1)
-    assert "Could not enqueue the metrics of incident 1" in caplog.text
+        incident = factories.incident(actor=user, team=team)
+    assert incident.pk  # the declaration stands; the periodic pass refreshes its figures
+    assert "Could not wake consumer metrics.incidents" in caplog.text
 
 
-def test_a_failing_eager_refresh_never_fails_the_change(
+def test_a_failing_refresh_never_fails_the_change_and_is_retried(
     user, team, monkeypatch, django_capture_on_commit_callbacks
 ):
     def broken(**kwargs):
         raise RuntimeError("bug in metrics")
 
-    monkeypatch.setattr(recompute, "incident_metric_refresh", broken)
+    monkeypatch.setattr(recompute, "incidents_metric_refresh", broken)
     with django_capture_on_commit_callbacks(execute=True):
         incident = factories.incident(actor=user, team=team)
-    assert incident.pk  # the declaration stands; the robust callback logged the error
+    assert incident.pk  # the declaration stands
+    cursor = ConsumerCursor.objects.get(name="metrics.incidents")
+    assert set(cursor.retries) == {str(event.pk) for event in incident.events.all()}
 
 
 def test_week_changed_is_debounced(redis, enqueued, settings):
@@ -201,9 +219,11 @@ def _registered_weeks() -> set[date]:
 def test_action_item_changes_ask_for_their_weeks(user, team):
     coe = factories.coe(actor=user, team=team)
     item = coe_services.action_item_save(coe_id=coe.pk, actor=user, title="Add an alert")
+    events.drain()  # the metrics consumer asks for the weeks the COE's events name
     assert services.current_week() in _registered_weeks()
     ActionItem.objects.filter(pk=item.pk).update(created_at=datetime(2026, 3, 4, 12, tzinfo=UTC))
     coe_services.action_item_save(coe_id=coe.pk, actor=user, item_id=item.pk, status=ActionStatus.DONE)
+    events.drain()
     assert date(2026, 3, 2) in _registered_weeks()  # the week it was created in
 
 
@@ -214,4 +234,5 @@ def test_approving_a_coe_asks_for_its_due_week(user, team):
     Reviewer.objects.create(coe=coe, user=reviewer)
     coe_services.coe_review(coe_id=coe.pk, reviewer=reviewer, decision=ReviewDecision.APPROVED)
     assert Coe.objects.get(pk=coe.pk).state == CoeState.APPROVED  # SEV3 needs one approval
+    events.drain()
     assert date(2026, 1, 5) in _registered_weeks()

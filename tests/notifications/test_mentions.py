@@ -6,7 +6,7 @@ from coe import comments
 from coe.sections import SectionKey
 from core.models import Notification
 from notifications.models import OutboundMessage, Preference
-from tests import factories
+from tests import events, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def test_a_mention_is_emailed_and_shown_by_default(coe, owner, reviewer, setting
     comment = comments.comment_add(
         coe_id=coe.pk, key=SectionKey.values[0], author=owner, body="@rita can you check?"
     )
+    events.drain()  # the notifications consumer tells the people a comment mentions
 
     (message,) = OutboundMessage.objects.all()
     assert (message.to_email, message.topic, message.user_id) == (reviewer.email, "mention", reviewer.pk)
@@ -34,6 +35,7 @@ def test_a_mention_follows_the_persons_choice(coe, owner, reviewer, email, in_ap
     Preference.objects.create(user=reviewer, topic="mention", email=email, in_app=in_app)
 
     comments.comment_add(coe_id=coe.pk, key=SectionKey.values[0], author=owner, body="@rita can you check?")
+    events.drain()
 
     assert OutboundMessage.objects.count() == int(email)
     assert Notification.objects.filter(recipient=reviewer).count() == int(in_app)
@@ -41,5 +43,6 @@ def test_a_mention_follows_the_persons_choice(coe, owner, reviewer, email, in_ap
 
 def test_the_author_mentioning_themselves_gets_nothing(coe, owner):
     comments.comment_add(coe_id=coe.pk, key=SectionKey.values[0], author=owner, body="note to @olivia")
+    events.drain()
 
     assert not OutboundMessage.objects.exists() and not Notification.objects.exists()

@@ -8,7 +8,7 @@ from core import errors
 from core.models import Notification
 from notifications import services
 from notifications.models import OutboundMessage, Preference, Topic
-from tests import factories
+from tests import events, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,10 @@ def sam(db):
 
 
 def submit(coe, *reviewers, actor):
-    return coe_services.coe_submit(coe_id=coe.pk, actor=actor, reviewers=list(reviewers))
+    """Submit, then let the consumers run (the notifications one tells the reviewers)."""
+    submitted = coe_services.coe_submit(coe_id=coe.pk, actor=actor, reviewers=list(reviewers))
+    events.drain()
+    return submitted
 
 
 def test_submitting_tells_each_reviewer_in_the_app_and_by_email(coe, owner, reviewer, sam, settings):
