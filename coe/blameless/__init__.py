@@ -142,7 +142,7 @@ _EXPLAINED = frozenset({"omission", "performance"})
 _DAMAGE_FAMILIES = frozenset({"idiom", "omission", "performance", "passive"})
 _PLANNED = re.compile(
     r"\b(?:as\s+(?:planned|scheduled|intended|designed|agreed|expected)|per\s+the\s+(?:plan|runbook|ticket|change)"
-    r"|as\s+the\s+runbook\s+(?:says|allows|describes)|as\s+part\s+of\s+the\s+(?:plan|cleanup|decommission\w*|"
+    r"|as\s+the\s+runbook\s+(?:says|allows|describes|instructs)|as\s+part\s+of\s+the\s+(?:plan|cleanup|decommission\w*|"
     r"migration|maintenance))\b",
     re.I,
 )

@@ -53,6 +53,10 @@ _LEADS = (
     "tends to",
     "tend to",
     "likes to",
+    "needs to",
+    "need to",
+    "has to",
+    "have to",
     "kept on",
     "keeps",
     "kept",
@@ -66,7 +70,9 @@ _COPULA = _words(
 )
 _NEGATED_COPULA = _words("wasn't weren't isn't aren't")
 _MODALS = _words("should must could would will can might may shall")
-_NEGATORS = _words("didn't don't doesn't never not couldn't wouldn't won't hasn't haven't hadn't can't")
+_NEGATORS = _words(
+    "didn't don't doesn't never not couldn't wouldn't won't hasn't haven't hadn't can't shouldn't mustn't"
+)
 _INTENSIFIERS = _words(
     "very way too so pretty really extremely incredibly totally completely quite rather super kind sort "
     "of kinda a bit little being just clearly obviously honestly simply downright utterly also again enough "
@@ -141,17 +147,16 @@ class _Reader:
     def lead(self, index: int) -> int:
         """Past the fillers and the leads ("went ahead and", "decided to") before a verb."""
         words = self.words
-        while True:
-            while index < len(words) and words[index] in _FILLERS:
-                index += 1
-            if index >= len(words) or words[index] not in _LEAD_STARTS:
-                return index
-            for parts in _LEAD_PARTS:
-                if words[index : index + len(parts)] == parts:
+        while index < len(words):
+            if words[index] in _LEAD_STARTS:
+                parts = next((p for p in _LEAD_PARTS if words[index : index + len(p)] == p), None)
+                if parts is not None:
                     index += len(parts)
-                    break
-            else:
-                return index
+                    continue
+            if words[index] not in _FILLERS:
+                break
+            index += 1
+        return index
 
 
 def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
@@ -203,7 +208,17 @@ def _verb(reader: _Reader, index: int, weak: bool) -> tuple[str, int] | None:
         return "performance", index
     if lexicon.kind(word, (lexicon.PRODUCING,)) is not None:
         return _product(reader, index + 1)
+    if reader.at(index + 1) in ("the", "a") and reader.at(index + 2) == "wrong" and word not in _NOTICING:
+        return "idiom", index + 2  # "Ravi runs the wrong migration"; not "Olga spotted the wrong version"
     return None
+
+
+# Verbs of finding and fixing: "the wrong" after them is what was found, not what was done.
+_NOTICING = _words(
+    "noticed notices saw sees spotted spots found finds flagged flags reported reports fixed fixes caught "
+    "catches corrected corrects reverted reverts confirmed confirms identified identifies realized "
+    "realised discovered discovers suspected explained explains asked asks said says"
+)
 
 
 def _product(reader: _Reader, index: int) -> tuple[str, int] | None:
@@ -228,6 +243,8 @@ def _predicate(reader: _Reader, index: int, weak: bool, *, negated: bool) -> tup
         negated = negated or word in ("not", "never")
         index += 1
     word = reader.at(index)
+    if word in ("more", "less") and lexicon.kind(reader.at(index + 1), (lexicon.DILIGENT,)) is not None:
+        return "performance", index + 1  # "needs to be more careful": not careful now
     if negated:
         if lexicon.kind(word, (lexicon.DILIGENT,)) is not None or (
             word.endswith("ing") and lexicon.kind(word, (lexicon.DILIGENCE,)) is not None
@@ -315,6 +332,7 @@ _TRIGGERS = (
 _TRIGGERS |= _words("glossed brushed waved cost snoozed let allowed failed instead broken buggy")
 _TRIGGERS |= _words("refuse refuses refused refusing ages forever eternity mistake mistakes blunder mess")
 _TRIGGERS |= _words("fine okay idea smart clever home offline mid-incident middle worse wrong badly poorly")
+_TRIGGERS |= _words("careful attentive thorough diligent cautious vigilant focused")
 
 
 @lru_cache(maxsize=8192)

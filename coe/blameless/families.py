@@ -254,7 +254,10 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            r"\b(?:root\s+)?(?:cause|reason|culprit|rca|problem)\b(?:\s+(?:for|of)\s+[\w\s]{1,30}?)?(?:\s+here)?\s*(?:is|was|=|:)\s*(?:a\s+human:\s*)?{P}(?=[\s.,;!)]|$)",
+            r"\b(?:root\s+)?(?:cause|reason|culprit|rca|problem)\b(?:\s+(?:for|of)\s+[\w\s]{1,30}?)?(?:\s+here)?\s*(?:is|was|=|:)\s*(?:a\s+human:\s*)?{P}"
+            # the person ends the clause or acts: "root cause: the operator console ..." names a system
+            r"(?=\s*(?:[.,;!?)]|$)|\s*'s\b|\s+(?:who|and|because|was|is|had|has|did|didn't|never|not|forgot|failed)\b"
+            r"|\s+\w+ed\b)",
             True,
         ),
         (
@@ -268,7 +271,9 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "punishment",
             FB,
-            rf"{{P}}{_REL}\s+(?:\w+\s+)?(?:{_MODAL}|to)\s+(?:\w+\s+)?(?:be|get)\s+(?:{_PUNISHED})",
+            rf"{{P}}{_REL}\s+(?:\w+\s+)?(?:{_MODAL}|to)\s+(?:\w+\s+)?(?:be|get)\s+(?:{_PUNISHED})"
+            rf"|{{P}}{_REL}\s+(?:\w+\s+)?{_MODAL}\s+have\s+been\s+(?:fired|sacked|let\s+go|disciplined|dismissed|"
+            r"terminated|suspended|demoted|reprimanded|punished|written\s+up)\b",
             True,
         ),
         (

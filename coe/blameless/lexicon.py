@@ -49,7 +49,7 @@ NEGLECT = _words(
     "forget forgot forgotten neglect ignore skip overlook miss omit disregard stall dawdle procrastinate "
     "slack shirk ghost rush half-ass half-arse rubber-stamp rubberstamp mishandle misjudge misread mistype "
     "misconfigure misconfigured mismanage overreact panic wing eyeball ignore sideline snooze dither "
-    "neglect bypass circumvent waste"
+    "neglect bypass circumvent waste override overrode overridden"
 )
 # Adjectives, adverbs and nouns that judge a person or their work (blocking).
 JUDGING = _words(

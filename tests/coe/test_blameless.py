@@ -485,6 +485,10 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "Kim brought down the old cluster as planned.",
         "Dana thought it was safe to restart because the health check was green.",
         "Leo went home after the handover.",
+        "Olga spotted the wrong version in the manifest.",
+        "The operator should have been warned by the console.",
+        "Root cause: the operator console allows destructive commands without confirmation.",
+        "Pablo overrode the safety check, as the runbook instructs for SEV1.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
@@ -512,6 +516,10 @@ def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
         ("He did the rollback wrong.", "idiom", "did the rollback wrong"),
         ("A teammate thought it was fine to run DELETE.", "performance", "thought it was fine to"),
         ("HR should have a word with the on-call engineer.", "punishment", "the on-call engineer"),
+        ("The on-call engineer has to be more careful.", "performance", "more careful"),
+        ("Ravi runs the wrong migration again.", "idiom", "the wrong"),
+        ("Priyanka shouldn't be trusted with prod access.", "judgement", "trusted"),
+        ("Jo should have been fired for this.", "punishment", "fired"),
     ],
 )
 def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
