@@ -22,9 +22,10 @@ def incident_events(events: Sequence) -> None:
 
 
 def coe_events(events: Sequence) -> None:
+    """The weeks the batch's events name, each asked for once."""
     moments = {_moment(value) for event in events for value in (event.data or {}).get("weeks", [])}
-    for moment in moments:
-        schedule.week_changed_on_commit(at=moment)
+    for week in sorted({schedule.week_containing(moment) for moment in moments}):
+        schedule.week_on_commit(week)
 
 
 def _moment(value: str) -> date | datetime:

@@ -28,16 +28,6 @@ def current_week(now: datetime | None = None) -> date:
     return weeks.week_of(now or timezone.now(), settings.REPORTING_TIME_ZONE)
 
 
-def _already_registered(attribute: str, value) -> bool:
-    """The same after-commit callback is already registered in the current transaction (an edit of
-    three fields appends three timeline events; one refresh after commit is enough). Savepoints rolled
-    back drop their callbacks, so a dropped one is registered again by the next change."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return False
-    return any(getattr(entry[1], attribute, None) == value for entry in connection.run_on_commit)
-
-
 def week_changed(*, week: date) -> None:
     """Ask for a recompute of the week, debounced: a burst of changes makes one recompute.
 
@@ -95,10 +85,9 @@ def week_pending_recompute(*, week: date) -> int:
 
 
 def week_on_commit(week: date) -> None:
-    """After commit, `week_changed` for the week starting on Monday `week` (once per transaction)."""
+    """After commit, `week_changed` for the week starting on Monday `week`. The callers ask once per
+    week and transaction (a consumer's pass gathers the weeks of its whole batch first)."""
     week = weeks.week_monday(week)
-    if _already_registered("metrics_week", week):
-        return
 
     def changed() -> None:
         week_changed(week=week)
@@ -107,10 +96,14 @@ def week_on_commit(week: date) -> None:
     transaction.on_commit(changed, robust=True)
 
 
-def week_changed_on_commit(*, at: datetime | date) -> None:
-    """After commit, ask for a (debounced) recompute of the week containing `at`: an instant, or a
-    calendar day in the reporting zone (such as a due date)."""
+def week_containing(at: datetime | date) -> date:
+    """The Monday of the reporting week of an instant, or of a calendar day in the reporting zone
+    (such as a due date)."""
     if isinstance(at, datetime):
-        week_on_commit(weeks.week_of(at, settings.REPORTING_TIME_ZONE))
-    else:
-        week_on_commit(weeks.week_monday(at))
+        return weeks.week_of(at, settings.REPORTING_TIME_ZONE)
+    return weeks.week_monday(at)
+
+
+def week_changed_on_commit(*, at: datetime | date) -> None:
+    """After commit, ask for a (debounced) recompute of the week containing `at`."""
+    week_on_commit(week_containing(at))

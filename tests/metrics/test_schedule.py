@@ -14,6 +14,7 @@ from core import consumers
 from core import tasks as core_tasks
 from core.models import ConsumerCursor
 from incidents import services as incident_services
+from metrics import consumers as metrics_consumers
 from metrics import services, tasks, weeks
 from metrics.models import IncidentMetric, Scope, WeeklyAggregate
 from metrics.services import recompute, schedule
@@ -202,13 +203,24 @@ def test_week_changed_recomputes_at_once_when_eager(db):
     assert WeeklyAggregate.objects.filter(week=week, scope=Scope.ALL).exists()
 
 
-def test_week_changed_on_commit_takes_instants_and_days_once_per_week(db, django_capture_on_commit_callbacks):
+def test_week_changed_on_commit_takes_instants_and_days(db, django_capture_on_commit_callbacks):
     monday = date(2026, 3, 2)
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         services.week_changed_on_commit(at=date(2026, 3, 8))  # a Sunday
         services.week_changed_on_commit(at=datetime(2026, 3, 4, 12, tzinfo=UTC))
         services.week_changed_on_commit(at=date(2026, 3, 9))
-    assert _weeks_of(callbacks) == [monday, monday + weeks.WEEK]
+    assert _weeks_of(callbacks) == [monday, monday, monday + weeks.WEEK]
+
+
+def test_the_coe_consumer_asks_for_each_week_of_its_batch_once(db, django_capture_on_commit_callbacks):
+    class Event:
+        def __init__(self, *moments):
+            self.data = {"weeks": list(moments)}
+
+    batch = [Event("2026-03-08", "2026-03-04T12:00:00+00:00"), Event("2026-03-09"), Event("2026-03-03")]
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        metrics_consumers.coe_events(batch)
+    assert _weeks_of(callbacks) == [date(2026, 3, 2), date(2026, 3, 9)]
 
 
 def _registered_weeks() -> set[date]:
