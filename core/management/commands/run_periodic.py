@@ -2,13 +2,13 @@
 
 In the embedded default there is no beat and no worker: tasks run eagerly, and this command is how the
 periodic work (sweeps, metrics, reminders, the digest) runs. `--every 60` repeats until interrupted.
+The Celery app is `celery.current_app` (config/__init__.py creates it), so core imports nothing of config.
 """
 
 import time
 
+from celery import current_app as app
 from django.core.management.base import BaseCommand, CommandError
-
-from config.celery import app
 
 
 def _target(entry: dict) -> str:
