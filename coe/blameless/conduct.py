@@ -93,7 +93,10 @@ _SPECIAL = re.compile(
     r"|(?P<performance>(?:slept|snoozed)\s+(?:on|through)\b|sat\s+on\b|glossed\s+over\b|brushed\s+(?:it\s+)?off\b"
     r"|waved\s+(?:[\w-]+\s+){1,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b"
     r"|failed\s+(?:\w+ly\s+)?at\s+\w+ing\b|failed\s+(?:miserably|badly|spectacularly|utterly|completely)\b"
-    r"|took\s+(?:ages|forever|an\s+eternity|(?:way\s+|far\s+|much\s+)?too\s+long|so\s+long)\b"
+    r"|took\s+(?:ages|forever|an\s+eternity|(?:way\s+|far\s+|much\s+)?too\s+long|so\s+long|(?:his|her|their)\s+"
+    r"sweet\s+time)\b|did\s+(?:absolutely\s+)?nothing\b(?!\s+wrong)|(?:sat|stood)\s+(?:there|around)\s+doing\s+nothing\b"
+    r"|(?:was|were|is|are)\s+(?:in\s+)?(?:way\s+|well\s+|totally\s+|completely\s+)?(?:over\s+(?:his|her|their)\s+"
+    r"heads?|out\s+of\s+(?:his|her|their)\s+depth)"
     r"|(?:thought|figured|decided|assumed)\s+(?:it\s+was|it's|it\s+would\s+be)\s+(?:fine|ok|okay|a\s+good\s+idea|"
     r"smart|clever)\s+to\b"
     r"|(?:went\s+home|logged\s+off|left|disappeared|vanished|walked\s+away|went\s+offline)\s+(?:with\s+(?:the\s+)?"
@@ -115,7 +118,7 @@ _NOT_DAMAGE_AFTER = _words("down into out through even ground news tie silence r
 _SPECIAL_STARTS = _words(
     "should ought must had has have no let allowed didn't did never not lifted slept snoozed sat glossed "
     "brushed waved cost failed shouldn't took made make makes making thought figured decided assumed went "
-    "logged left disappeared vanished walked"
+    "logged left disappeared vanished walked sat stood was were is are"
 )
 FAMILY_OF = {0: "idiom", 1: "performance"}
 _UNKNOWN = 2  # the weakest person: see `_reading`
@@ -238,7 +241,11 @@ def _product(reader: _Reader, index: int) -> tuple[str, int] | None:
 def _predicate(reader: _Reader, index: int, weak: bool, *, negated: bool) -> tuple[str, int] | None:
     """After a copula: a judging adjective or noun phrase, or a diligence denied."""
     too = False
-    while (word := reader.at(index)) in _INTENSIFIERS or word in ("not", "never"):
+    while (word := reader.at(index)) in _INTENSIFIERS or word in ("not", "never", "nothing"):
+        if word == "nothing":
+            if reader.at(index + 1) != "but":
+                break
+            index += 1  # "has been nothing but trouble"
         too = too or word == "too"
         negated = negated or word in ("not", "never")
         index += 1
@@ -332,7 +339,9 @@ _TRIGGERS = (
 _TRIGGERS |= _words("glossed brushed waved cost snoozed let allowed failed instead broken buggy")
 _TRIGGERS |= _words("refuse refuses refused refusing ages forever eternity mistake mistakes blunder mess")
 _TRIGGERS |= _words("fine okay idea smart clever home offline mid-incident middle worse wrong badly poorly")
-_TRIGGERS |= _words("careful attentive thorough diligent cautious vigilant focused")
+_TRIGGERS |= _words(
+    "careful attentive thorough diligent cautious vigilant focused nothing head heads depth time"
+)
 
 
 @lru_cache(maxsize=8192)

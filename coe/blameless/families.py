@@ -202,7 +202,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?!(?:this|that|it)\s+[A-Za-z])(?:{_HARM}|breaking|causing|losing|taking)\b(?!\s+(?:quarter|week|month|year|sprint|cycle|rotation|season))|{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|liable)\s+for\s+(?:the|this|that)\s+(?:broken|failed|botched|bad|lost|corrupted)\b",
+            rf"{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|answerable|liable)\s+for\s+(?!(?!breaking|causing|losing|taking|corrupting|destroying|skipping|ignoring|forgetting|leaking|crashing)\w+ing\b)(?:(?:the|this|that|all|our|two|\d+)\s+)?(?:[\w-]+\s+){{0,3}}?(?!(?:this|that|it)\s+[A-Za-z])(?:{_HARM}|breaking|causing|losing|taking|corrupting|destroying|skipping|ignoring|forgetting|leaking|crashing)\b(?!\s+(?:quarter|week|month|year|sprint|cycle|rotation|season))|{{P}}{_REL}\s+{_BE}\s+(?:\w+\s+)?(?:responsible|accountable|liable)\s+for\s+(?:the|this|that)\s+(?:broken|failed|botched|bad|lost|corrupted)\b",
             True,
         ),
         (

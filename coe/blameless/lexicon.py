@@ -49,7 +49,7 @@ NEGLECT = _words(
     "forget forgot forgotten neglect ignore skip overlook miss omit disregard stall dawdle procrastinate "
     "slack shirk ghost rush half-ass half-arse rubber-stamp rubberstamp mishandle misjudge misread mistype "
     "misconfigure misconfigured mismanage overreact panic wing eyeball ignore sideline snooze dither "
-    "neglect bypass circumvent waste override overrode overridden"
+    "neglect bypass circumvent waste override overrode overridden blank"
 )
 # Adjectives, adverbs and nouns that judge a person or their work (blocking).
 JUDGING = _words(
@@ -59,7 +59,7 @@ JUDGING = _words(
     "unqualified unfit incapable unreliable half-baked half-assed lackadaisical complacent overconfident "
     "arrogant ignorant weakest weak liability idiot moron fool buffoon clown numpty muppet cowboy "
     "bonehead boneheaded dimwit halfwit slacker incompetence negligence carelessness embarrassed ashamed "
-    "misguided ill-advised ill-considered blind mindless haphazard hasty sloppy"
+    "misguided ill-advised ill-considered blind mindless haphazard hasty sloppy half-hearted menace"
 )
 # Positive words of conduct: "not careful", "wasn't paying attention" judge a person.
 DILIGENT = _words(

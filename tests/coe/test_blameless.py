@@ -489,6 +489,10 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "The operator should have been warned by the console.",
         "Root cause: the operator console allows destructive commands without confirmation.",
         "Pablo overrode the safety check, as the runbook instructs for SEV1.",
+        "The SRE stood by for the rollback.",
+        "Dana did nothing wrong.",
+        "Ana has been nothing but helpful.",
+        "Ingo is responsible for wiping the old disks every quarter.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
@@ -520,6 +524,10 @@ def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
         ("Ravi runs the wrong migration again.", "idiom", "the wrong"),
         ("Priyanka shouldn't be trusted with prod access.", "judgement", "trusted"),
         ("Jo should have been fired for this.", "punishment", "fired"),
+        ("Gwen sat there doing nothing while prod burned.", "performance", "doing nothing"),
+        ("Milo was in way over his head with Kafka.", "performance", "over his head"),
+        ("The SRE took his sweet time responding.", "performance", "sweet time"),
+        ("Our intern has been nothing but trouble.", "judgement", "trouble"),
     ],
 )
 def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
