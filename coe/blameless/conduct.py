@@ -292,6 +292,8 @@ def _possessive(reader: _Reader, weak: bool) -> tuple[str, int] | None:
     index = reader.skip(0, _words("own very incredibly totally so utterly"))
     if _judging(reader.at(index), weak) or reader.at(index) in lexicon.SHODDY:
         return "judgement", index  # "Greta's sloppy rollback", "Dmitri's rushed fix"
+    if reader.at(index) in _BAD and _ACTS & {reader.at(index + 1), reader.at(index + 2)}:
+        return "judgement", index  # "the architect's poor design choices"
     if reader.at(index) in _ACTS:
         following = reader.skip(index + 1, _ADVERBS)
         if reader.at(following) in _COPULA:
@@ -305,7 +307,8 @@ def _possessive(reader: _Reader, weak: bool) -> tuple[str, int] | None:
 # A person's acts that a predicate can judge, and the plain adjectives that judge them.
 _ACTS = _words(
     "judgment judgement decision decisions call choice choices work handling response reaction "
-    "performance attitude approach conduct behaviour behavior communication"
+    "performance attitude approach conduct behaviour behavior communication design choices planning "
+    "review code change changes"
 )
 _ADVERBS = _words("throughout here there today again also really honestly frankly")
 _BAD = _words("poor bad terrible awful horrible abysmal questionable wrong dreadful atrocious lacking")

@@ -45,7 +45,7 @@ _IDIOM = (
     r"blown\s+it|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
     r"broke\b(?!\s+(?:down|into|up|out|through|even|ground|the\s+news|the\s+work))|"
     r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
-    r"took\s+down\s+(?:prod|production|the\s+\w+)|deleted\s+the\s+(?:prod|production|wrong)|"
+    r"took\s+down\s+(?:prod|production|the\s+\w+)|(?:deleted|dropped|wiped|truncated)\s+the\s+(?:prod|production|wrong|live)\b|"
     r"(?:took|brought|knocked)\s+(?:down|out|over)\s+(?:(?:the|our|all\s+of)\s+)?(?:[\w-]+\s+)?(?:prod|production|checkout|"
     r"search|payments|login|site|api|cluster|database|db|service|services|servers?|website|app|platform|network|"
     r"region|everything)\b|mixed\s+(?:[\w-]+\s+){0,3}?up\b|"
@@ -63,8 +63,8 @@ _PERFORMANCE = (
     r"|(?:ignored|overlooked|disregarded|missed|misses|ignores|brushed\s+off|sat\s+on)(?=\s+(?:the|three|two|both|all|"
     r"every|an?|\d+|multiple|several|alerts|pages|warnings|alarms|our|their|his|her|it|them|these|those)\b)"
     r"|(?:keeps?|kept)\s+(?:on\s+)?(?:ignoring|missing|forgetting|skipping|dropping|messing)|rushed\s+the\b|took\s+forever|dragged\s+(?:his|her|their)\s+feet|barely\s+(?:glanced|looked|read)"
-    r"|(?:had|has|have)\s+no\s+(?:idea|clue)\b|(?:didn't|did\s+not|don't|doesn't|do\s+not)\s+know\s+what\s+\w+\s+"
-    r"(?:is|was|were|are)\s+doing|responded\s+late|fell\s+asleep|slept\s+through|sleeping\s+on\s+the\s+job"
+    r"|(?:had|has|have)\s+no\s+(?:idea|clue)\b|(?:didn't|did\s+not|don't|doesn't|do\s+not)\s+know\s+what\s+(?:\w+\s+"
+    r"(?:is|was|were|are)|\w+'s|\w+'re)\s+doing|responded\s+late|fell\s+asleep|slept\s+through|sleeping\s+on\s+the\s+job"
     r"|asleep\s+at\s+the\s+(?:wheel|switch)|(?:did|does)\s+not\s+take\s+.{1,40}?seriously|ignored\s+it"
     r"|(?:hasn't|has\s+not|haven't|didn't|did\s+not|never)\s+(?:acked|acknowledged|answered|responded|replied)"
 )
@@ -357,7 +357,12 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             r"(?:from|by|of|on\s+the\s+part\s+of)\s+{P}",
             True,
         ),
-        ("punishment", FB, r"\bperformance\s+plan\b|\bon\s+probation\b", True),
+        (
+            "punishment",
+            FB,
+            r"\b(?:on|onto|a|an)\s+(?:\w+\s+)?performance\s+(?:improvement\s+)?plan\b|\bon\s+probation\b",
+            True,
+        ),
         (
             "punishment",
             FB,

@@ -64,7 +64,7 @@ JUDGING = _words(
 # Positive words of conduct: "not careful", "wasn't paying attention" judge a person.
 DILIGENT = _words(
     "careful attentive thorough diligent focused prepared competent qualified cautious alert awake "
-    "paying vigilant responsible professional serious fit capable suited trustworthy reliable"
+    "paying vigilant responsible professional serious fit capable suited trustworthy reliable good"
 )
 # Verbs of diligence: "didn't even glance at", "never tested", "did not bother".
 DILIGENCE = _words(

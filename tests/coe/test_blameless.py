@@ -493,6 +493,8 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "Dana did nothing wrong.",
         "Ana has been nothing but helpful.",
         "Ingo is responsible for wiping the old disks every quarter.",
+        "Oksana presented the performance plan for the new cluster.",
+        "Dana's poor connection dropped her from the bridge.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
@@ -528,6 +530,10 @@ def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
         ("Milo was in way over his head with Kafka.", "performance", "over his head"),
         ("The SRE took his sweet time responding.", "performance", "sweet time"),
         ("Our intern has been nothing but trouble.", "judgement", "trouble"),
+        ("The architect's poor design choices are the culprit.", "judgement", "poor"),
+        ("Rohan is just not good at on-call.", "performance", "good"),
+        ("The lead doesn't know what he's doing.", "performance", "doing"),
+        ("Anouk dropped the production schema.", "idiom", "production"),
     ],
 )
 def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
