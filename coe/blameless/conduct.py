@@ -91,7 +91,7 @@ _SPECIAL = re.compile(
     r"|(?P<omission>(?:let|allowed)\s+(?:[\w-]+\s+){1,4}?(?:lapse|expire|slide|slip|rot|fill\s+up|die|run\s+out|"
     r"go\s+stale)\b|(?:didn't|did\s+not|never|not)\s+(?:even\s+)?lift\s+a\s+finger|lifted\s+a\s+finger)"
     r"|(?P<performance>(?:slept|snoozed)\s+(?:on|through)\b|sat\s+on\b|glossed\s+over\b|brushed\s+(?:it\s+)?off\b"
-    r"|waved\s+(?:[\w-]+\s+){1,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b"
+    r"|waved\s+(?:[\w-]+\s+){0,3}?through\b|cost\s+(?:us|everyone|the\s+(?:team|company|business))\b"
     r"|failed\s+(?:\w+ly\s+)?at\s+\w+ing\b|failed\s+(?:miserably|badly|spectacularly|utterly|completely)\b"
     r"|took\s+(?:ages|forever|an\s+eternity|(?:way\s+|far\s+|much\s+)?too\s+long|so\s+long|(?:his|her|their)\s+"
     r"sweet\s+time)\b|did\s+(?:absolutely\s+)?nothing\b(?!\s+wrong)|(?:sat|stood)\s+(?:there|around)\s+doing\s+nothing\b"

@@ -42,7 +42,7 @@ _PUNISHED = (
 _IDIOM = (
     r"drop(?:s|ped)?\s+the\s+ball|screw(?:s|ed)?\s+(?:up|us|things|the\s+pooch|it)|screwed|"
     r"mess(?:es|ed)?\s+(?:up|things|it|the\s+\w+)|shot\s+(?:themselves|himself|herself)\s+in\s+the\s+foot|botch(?:es|ed)?|bungled?|fumbled?|goofed|blew\s+(?:it|up|the\s+[\w-]+)\b(?<!dust)(?<!whistle)(?<!lid)|"
-    r"blown\s+it|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
+    r"blown\s+it|blew\s+away\s+(?:the|our|all|prod|production)\b|fat-?finger(?:ed|s)?|nuked|made\s+a\s+(?:mess|hash|boneheaded|stupid|dumb)|"
     r"broke\b(?!\s+(?:down|into|up|out|through|even|ground|the\s+news|the\s+work))|"
     r"f[u*]+(?:c?k|\*)?ed\s+up|ruined|wrecked|threw\s+.{1,30}?\s+under\s+the\s+bus|dropped\s+out\s+on|"
     r"took\s+down\s+(?:prod|production|the\s+\w+)|(?:deleted|dropped|wiped|truncated)\s+the\s+(?:prod|production|wrong|live)\b|"
@@ -121,7 +121,8 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "fault",
             FB,
-            rf"\b{_CAUSE_SUBJECT}(?:\s+{_BE}|'s)(?:\s+(?:all|entirely|squarely|totally|100%|clearly|fully))*\s+on\s+{{P}}",
+            rf"\b{_CAUSE_SUBJECT}(?:\s+{_BE}|'s)(?:\s+(?:all|entirely|squarely|totally|100%|clearly|fully))*\s+on\s+{{P}}"
+            r"(?!'s|')",  # not "on the platform team's roadmap"
             True,
         ),
         ("fault", FB, rf"\bon\s+{{P}}{_POSS}\s+head\b", True),
@@ -214,7 +215,10 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
         (
             "responsibility",
             FB,
-            r"\bthe\s+(?:person|people|one|engineer|developer|party|individual)s?\s+responsible\b|\bthe\s+responsible\s+(?:for|engineer|developer|person|party)\b",
+            # "the developer responsible for the service" is a role; "... for the outage", or alone, blame
+            rf"\bthe\s+(?:person|people|one|engineer|developer|party|individual)s?\s+responsible\b"
+            rf"(?!\s+for\s+(?!(?:(?:the|this|that|all|our)\s+)?(?:[\w-]+\s+)?(?:{_HARM})\b)\S)"
+            r"|\bthe\s+responsible\s+(?:for|engineer|developer|person|party)\b",
             True,
         ),
         (

@@ -71,7 +71,7 @@ DILIGENCE = _words(
     "check test read look glance bother verify review confirm validate proofread double-check think "
     "care consider heed listen watch follow ask tell inform notify monitor escalate ack acknowledge "
     "respond reply answer try react follow renew rotate update patch document communicate announce "
-    "coordinate prepare sanity-check help assist"
+    "coordinate prepare sanity-check help assist act"
 )
 # Negative to a reader but not an evaluation of conduct: states and feelings (the conditions a COE
 # should describe), routine operations that sound harsh, and words about systems.

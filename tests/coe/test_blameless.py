@@ -495,6 +495,8 @@ def test_lint_generic_rule_finds_a_person_whose_conduct_is_judged(text, rule, fa
         "Ingo is responsible for wiping the old disks every quarter.",
         "Oksana presented the performance plan for the new cluster.",
         "Dana's poor connection dropped her from the bridge.",
+        "The developer responsible for the service joined the bridge.",
+        "This one is on the platform team's roadmap for next quarter.",
     ],
 )
 def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
@@ -534,6 +536,9 @@ def test_lint_generic_rule_leaves_systems_states_and_observers_alone(text):
         ("Rohan is just not good at on-call.", "performance", "good"),
         ("The lead doesn't know what he's doing.", "performance", "doing"),
         ("Anouk dropped the production schema.", "idiom", "production"),
+        ("Malik froze and did not act for twenty minutes.", "omission", "act"),
+        ("The reviewer waved through a migration that dropped a column.", "performance", "through"),
+        ("Caleb blew away the production cache by mistake.", "idiom", "the"),
     ],
 )
 def test_lint_new_structures_of_blame_end_on_their_words(text, family, words):
