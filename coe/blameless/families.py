@@ -77,7 +77,7 @@ _OMITTED = (
     r"checked|followed|ran|looked|reviewed|verified|updated)\b)(?!\s+(?:nothing|none|anything)\b)"
 )
 _PASSIVE = (
-    r"broken|broke|caused|corrupted|ignored|botched|taken\s+down|misconfigured|missed|overlooked|leaked|"
+    r"broken|broke|caused|corrupted|ignored|botched|taken\s+down|misconfigured|missed|overlooked|leaked|rushed|"
     r"deleted|dropped|drop|messed\s+up|screwed\s+up|flooded|ruined|introduced|blocked|blown|targeted|"
     r"exposed|allowed\s+to\s+expire|let\s+to\s+expire|wrecked|bungled|mishandled|neglected|forgotten|"
     r"skipped|triggered|crashed|killed|destroyed|wiped|nuked"
@@ -173,7 +173,7 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             r"{P}(?:\s+\w+){0,2}?\s+(?:take|takes|took|taking)\s+the\s+fall\b|\bscapegoat|\bfall\s+guy\b",
             True,
         ),
-        ("blame", FB, r"{P}(?:\s+\w+){0,2}?\s+(?:should|must|ought\s+to)\s+be\s+ashamed\b", True),
+        ("blame", FB, r"{P}(?:\s+\w+){0,3}?\s+(?:should|must|ought\s+to)\s+be\s+ashamed\b", True),
         # blame
         (
             "blame",

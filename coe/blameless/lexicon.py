@@ -37,7 +37,10 @@ HUMAN_ONLY = _words(
     "rubber-stamp rubberstamp mishandle dawdle procrastinate slack shirk sabotage screw mess"
 )
 # Adjectives of a person's work product ("pushed a half-baked config", "an untested hotfix").
-SHODDY = _words("half-baked half-assed untested unreviewed unvetted sloppy shoddy slapdash careless rushed")
+SHODDY = _words(
+    "half-baked half-assed half-tested untested unreviewed unvetted sloppy shoddy slapdash careless rushed "
+    "barely-tested poorly-tested"
+)
 # Verbs that hand a work product over: its adjective judges the person who made it.
 PRODUCING = _words(
     "push pushed ship shipped deploy deployed merge merged commit committed write wrote written submit "
@@ -49,7 +52,7 @@ NEGLECT = _words(
     "forget forgot forgotten neglect ignore skip overlook miss omit disregard stall dawdle procrastinate "
     "slack shirk ghost rush half-ass half-arse rubber-stamp rubberstamp mishandle misjudge misread mistype "
     "misconfigure misconfigured mismanage overreact panic wing eyeball ignore sideline snooze dither "
-    "neglect bypass circumvent waste override overrode overridden blank"
+    "neglect bypass circumvent waste override overrode overridden blank nap doze"
 )
 # Adjectives, adverbs and nouns that judge a person or their work (blocking).
 JUDGING = _words(
