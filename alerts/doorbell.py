@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 
+from core import enqueue
 from core import redis as shared_redis
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,6 @@ _last_ring = 0.0
 
 def ring() -> None:
     global _last_ring
-    from alerts import tasks
-
     try:
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             now = time.monotonic()
@@ -35,7 +34,7 @@ def ring() -> None:
             client = shared_redis.client()
             if client is not None and not client.set(KEY, 1, nx=True, px=1000):
                 return
-        tasks.deliveries_process.apply_async(expires=60)
+        enqueue.task("alerts.tasks.deliveries_process").apply_async(expires=60)
     except Exception:  # the broker or Redis is down; the sweep will pick the deliveries up
         logger.warning("Ingestion doorbell failed; pending deliveries wait for the sweep.", exc_info=True)
 

@@ -5,7 +5,8 @@ import time
 
 from celery import shared_task
 
-from alerts import doorbell, services
+from alerts import doorbell, services, sns
+from alerts.adapters.base import SnsSubscription
 from alerts.models import Delivery
 from core import http
 
@@ -51,9 +52,6 @@ def resolved_identities_sweep() -> int:
 )
 def sns_subscription_confirm(delivery_id: int) -> bool:
     """Confirm an SNS subscription by one GET to its SubscribeURL, only if it is a trusted SNS URL."""
-    from alerts import sns
-    from alerts.adapters.base import SnsSubscription
-
     delivery = Delivery.objects.filter(pk=delivery_id).only("outcome", "body").first()
     if delivery is None or not delivery.outcome.get("subscription"):
         return False

@@ -6,8 +6,11 @@ Django's refusal of a request (too many fields, a bad Host: SuspiciousOperation)
 Django's own templates.
 """
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+from core import api
 
 API_PREFIX = "/api/"
 
@@ -18,12 +21,8 @@ def _is_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception, **kwargs) -> HttpResponse:
     if _is_api(request):
-        from django.core.exceptions import SuspiciousOperation
-
-        from core.api import suspicious_body
-
         body = (
-            suspicious_body(exception)
+            api.suspicious_body(exception)
             if isinstance(exception, SuspiciousOperation)
             else {"message": "The request cannot be read.", "code": "bad_request", "extra": {}}
         )

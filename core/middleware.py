@@ -1,9 +1,12 @@
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 
+from core import error_pages
 from core.models import Profile
 
 SESSION_KEY = "time_zone"
@@ -77,17 +80,11 @@ class NulInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import connection
-
         prohibited = getattr(connection.features, "prohibits_null_characters_in_text_exception", None)
         if not prohibited or not isinstance(exception, prohibited[0]) or prohibited[1] not in str(exception):
             return None
         if not _carries_nul(request):
             return None  # a NUL the request did not send: a bug of ours, left a 500
-        from django.core.exceptions import SuspiciousOperation
-
-        from core import error_pages
-
         return error_pages.bad_request(request, SuspiciousOperation("The request holds a NUL character."))
 
 

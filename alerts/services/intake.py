@@ -15,7 +15,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from alerts import adapters, doorbell
+from alerts import adapters, doorbell, sns
+from alerts.adapters import grafana
 from alerts.adapters.base import PayloadError
 from alerts.models import Delivery, DeliveryState, Integration, Kind
 from core import errors
@@ -113,8 +114,6 @@ def _refuse_untrusted_subscription(integration: Integration, payload: Any) -> No
         return
     if payload.get("Type") != "SubscriptionConfirmation":
         return
-    from alerts import sns
-
     for name, certificate in (("SubscribeURL", False), ("SigningCertURL", True)):
         if not sns.is_trusted_sns_url(payload.get(name), certificate=certificate):
             raise UntrustedSubscription(
@@ -126,14 +125,10 @@ def _refuse_untrusted_subscription(integration: Integration, payload: Any) -> No
 
 def _authenticate(integration: Integration, body: bytes, payload: Any, headers: Mapping[str, str]) -> None:
     """Signatures some tools add on top of the key."""
-    if integration.kind == Kind.GRAFANA and integration.hmac_secret:
-        from alerts.adapters import grafana
-
-        if not grafana.signature_valid(body, headers, integration.hmac_secret):
-            raise Unauthorized("Unauthorized.")
+    grafana_signed = integration.kind == Kind.GRAFANA and integration.hmac_secret
+    if grafana_signed and not grafana.signature_valid(body, headers, integration.hmac_secret):
+        raise Unauthorized("Unauthorized.")
     if integration.kind == Kind.CLOUDWATCH and integration.verify_sns_signatures:
-        from alerts import sns
-
         if not isinstance(payload, dict):
             raise PayloadError("The SNS message must be a JSON object.", extra={"field": "$"})
         try:

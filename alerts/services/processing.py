@@ -38,7 +38,7 @@ from alerts.models import (
     Integration,
     ResolvedIdentity,
 )
-from core import errors
+from core import enqueue, errors
 from incidents import services as incident_services
 from incidents.models import Incident, Service, Source, Status
 from incidents.phases import Phase
@@ -240,10 +240,9 @@ def _apply_delivery(delivery: Delivery, parsed: Parsed, batch: Batch) -> dict:
     if parsed.truncated_alerts:
         outcome["truncated_alerts"] = parsed.truncated_alerts
     if parsed.subscription is not None:
-        from alerts import tasks
-
+        confirm = enqueue.task("alerts.tasks.sns_subscription_confirm")
         outcome["subscription"] = parsed.subscription.subscribe_url
-        transaction.on_commit(lambda: tasks.sns_subscription_confirm.delay(delivery.pk))
+        transaction.on_commit(lambda: confirm.delay(delivery.pk))
     for signal in parsed.signals:
         result = signal_apply(integration=delivery.integration, signal=signal, delivery=delivery, batch=batch)
         outcome["actions"][result.action] = outcome["actions"].get(result.action, 0) + 1

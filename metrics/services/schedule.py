@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import enqueue
 from core import redis as shared_redis
 from metrics import weeks
 
@@ -45,8 +46,6 @@ def week_changed(*, week: date) -> None:
 
         recompute.week_recompute(week=week)
         return
-    from metrics import tasks
-
     label = weeks.week_format(week)
     delay = settings.METRICS_DEBOUNCE_SECONDS
     key = PENDING_KEY.format(week=label)
@@ -56,7 +55,8 @@ def week_changed(*, week: date) -> None:
         # The flag outlives the countdown, so a burst makes one task; if that task is lost, it expires.
         if client is not None and not client.set(key, 1, nx=True, ex=math.ceil(delay) + 60):
             return
-        tasks.week_recompute.apply_async(args=[label], countdown=delay, expires=delay + 3600)
+        recompute_task = enqueue.task("metrics.tasks.week_recompute")
+        recompute_task.apply_async(args=[label], countdown=delay, expires=delay + 3600)
     except Exception:
         logger.warning("Could not enqueue the recompute of week %s.", label, exc_info=True)
         try:
