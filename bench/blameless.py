@@ -7,8 +7,8 @@ Three labeled sets, each reported apart with its count of sentences:
 - the test part, tests/coe/blameless_data/test.jsonl: held out, ONLY its totals are printed, never its
   sentences, so tuning cannot look at its failures. It is the figure that counts (targets: precision
   >= 0.90, recall >= 0.85).
-- eight late probes, tests/coe/blameless_data/probe.jsonl (60) and probe2.jsonl ... probe8.jsonl (80
-  each), each written after the rules of its time and committed before it was scored once (the fresh
+- thirteen late probes, tests/coe/blameless_data/probe.jsonl (60) and probe2.jsonl ... probe13.jsonl
+  (80 each), each written after the rules of its time and committed before it was scored once (the fresh
   set was written by the same hand as the first rules, before them, which flatters the test part).
   Their first scores are in tests/coe/blameless_data/README.md; all are tuning data since, so their
   misses are printed like the tuning part's.
