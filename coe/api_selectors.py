@@ -10,12 +10,8 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from coe import selectors
-from coe.models import ActionItem, ActionStatus, Coe, ContributingFactor, Revision, Section
-
-# An action item still to do can be overdue; a done or won't-do one never is (as in the `overdue` filter
-# of `selectors.action_item_list`).
-OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+from coe import selectors, states
+from coe.models import ActionItem, Coe, ContributingFactor, Revision, Section
 
 
 def coe_exists(*, coe_id: int) -> bool:
@@ -44,9 +40,8 @@ def factor_get(*, coe_id: int, factor_id: int) -> ContributingFactor | None:
 
 
 def action_item_overdue(item: ActionItem, *, today: date | None = None) -> bool:
-    """Past its due date and still to do."""
-    today = today or timezone.localdate()
-    return item.due_on is not None and item.status in OPEN_STATUSES and item.due_on < today
+    """`coe.states.action_item_overdue` as of today in the current time zone."""
+    return states.action_item_overdue(item, today=today or timezone.localdate())
 
 
 def action_item_get(*, item_id: int) -> ActionItem | None:

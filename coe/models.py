@@ -5,15 +5,9 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from coe.sections import SectionKey
+from coe.states import ActionStatus, CoeState  # declared with the workflow; imported from here too
 from core.models import BaseModel
 from incidents.models import Incident
-
-
-class CoeState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    REOPENED = "reopened", "Reopened"
 
 
 class Coe(BaseModel):
@@ -119,13 +113,6 @@ class ActionKind(models.TextChoices):
     DETECT = "detect", "Detect"
     MITIGATE = "mitigate", "Mitigate"
     PROCESS = "process", "Process"
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    WONT_DO = "wont_do", "Won't do"
 
 
 class Priority(models.TextChoices):

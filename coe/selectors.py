@@ -3,17 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
 from django.utils import timezone
 
-from coe import markdown, prefill
+from coe import markdown, prefill, states
 from coe.models import (
     ActionItem,
     ActionStatus,
     Coe,
     CoeEvent,
     CoeEventKind,
-    CoeState,
     Comment,
     ReviewDecision,
     Reviewer,
@@ -115,8 +114,12 @@ def incident_timeline_lines(
 
 
 def action_item_list(*, user=None, team: str = "", status: str = "", overdue: bool = False):
-    """Action items across COEs, soonest due first (no due date last), with what a row shows loaded."""
-    items = ActionItem.objects.select_related("owner", "coe__incident", "coe__incident__team")
+    """Action items across COEs, soonest due first (no due date last), with what a row shows loaded.
+    Each row carries `overdue` (`coe.states.action_item_overdue` as of today in the current zone)."""
+    overdue_q = states.action_item_overdue_q(today=timezone.localdate())
+    items = ActionItem.objects.select_related("owner", "coe__incident", "coe__incident__team").annotate(
+        overdue=ExpressionWrapper(overdue_q, output_field=BooleanField())
+    )
     if user is not None:
         items = items.filter(owner=user)
     if team:
@@ -124,9 +127,7 @@ def action_item_list(*, user=None, team: str = "", status: str = "", overdue: bo
     if status:
         items = items.filter(status=status)
     if overdue:
-        items = items.filter(
-            due_on__lt=timezone.localdate(), status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
-        )
+        items = items.filter(overdue_q)
     return items.order_by(F("due_on").asc(nulls_last=True), "id")
 
 
@@ -272,7 +273,7 @@ def review_decisions(coe: Coe) -> list[Decision]:
         if event.kind in (CoeEventKind.APPROVED, CoeEventKind.CHANGES_REQUESTED)
         for decision in _recorded(event)
     ]
-    if coe.state == CoeState.IN_REVIEW:
+    if states.needs_reviewers(coe.state):
         decisions += [
             Decision(
                 name=reviewer.user.get_full_name() or reviewer.user.get_username(),

@@ -9,14 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from coe import blameless, events, findings, policy, prefill, selectors
+from coe import blameless, events, findings, policy, prefill, selectors, states
 from coe.models import (
     ActionItem,
     ActionKind,
     ActionStatus,
     Coe,
     CoeEventKind,
-    CoeState,
     ContributingFactor,
     FactorCategory,
     ReviewDecision,
@@ -37,7 +36,6 @@ ENDS_AT_A_PERSON = {
     "person-blame-verb",
     "counterfactual-person",
 }
-EDITABLE_STATES = (CoeState.DRAFT, CoeState.REOPENED, CoeState.IN_REVIEW)
 
 
 class SectionConflict(errors.Conflict):
@@ -55,14 +53,14 @@ def _locked_coe(coe_id: int) -> Coe:
 
 def coe_can_edit(coe: Coe) -> bool:
     """Whether the document (sections, factors) can change: not once approved (published) until it is
-    reopened. The page asks this to hide the editors the services would refuse."""
-    return coe.state in EDITABLE_STATES
+    reopened (`coe.states.can_edit`). The page asks this to hide the editors the services would refuse."""
+    return states.can_edit(coe.state)
 
 
 def coe_can_reopen(coe: Coe, user) -> bool:
     """Whether `user` may reopen the COE: it is approved, and they are its owner, one of its named
     reviewers, the incident's commander, or staff. Reads the COE's reviewers (prefetched on the page)."""
-    if coe.state != CoeState.APPROVED or user is None or not user.is_authenticated:
+    if not states.can_be_reopened(coe.state) or user is None or not user.is_authenticated:
         return False
     return (
         user.is_staff
@@ -347,8 +345,7 @@ def coe_submit(*, coe_id: int, actor, reviewers: list) -> Coe:
     effect: each reviewer is notified, in the app and by email as they chose, in this transaction
     (emails go out after commit)."""
     coe = _locked_coe(coe_id)
-    if coe.state not in (CoeState.DRAFT, CoeState.REOPENED):
-        raise errors.Conflict(f"This COE is {coe.get_state_display().lower()}.", code="illegal_transition")
+    next_state = states.transition(coe.state, states.Action.SUBMIT)
     problems = submission_problems(coe)
     reviewers = [user for user in dict.fromkeys(reviewers) if user.pk != coe.owner_id]
     needed = policy.approvals_required(coe.incident.severity)
@@ -368,7 +365,7 @@ def coe_submit(*, coe_id: int, actor, reviewers: list) -> Coe:
         if not created:
             reviewer.decision, reviewer.comment, reviewer.decided_at = ReviewDecision.PENDING, "", None
             reviewer.save(update_fields=["decision", "comment", "decided_at", "updated_at"])
-    coe.state = CoeState.IN_REVIEW
+    coe.state = next_state
     coe.submitted_at = timezone.now()
     coe.save(update_fields=["state", "submitted_at", "updated_at"])
     # The reviewers are told (in the app and by email, as each chose) by the notifications consumer.
@@ -409,10 +406,8 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
     enough approvals for its severity approve (publish) it. Holds the COE's row lock. The event that
     ends a round (changes requested, approved) records every decision of that round."""
     coe = _locked_coe(coe_id)
-    if coe.state != CoeState.IN_REVIEW:
-        raise errors.Conflict(
-            "This COE is not in review.", code="illegal_transition", extra={"state": coe.state}
-        )
+    # Either decision needs the COE in review (the same guard: IllegalTransition otherwise).
+    states.transition(coe.state, states.Action.REQUEST_CHANGES)
     review = Reviewer.objects.filter(coe=coe, user=reviewer).first()
     if review is None:
         raise errors.PermissionDenied("Only a named reviewer can review this COE.")
@@ -424,14 +419,14 @@ def coe_review(*, coe_id: int, reviewer, decision: str, comment: str = "") -> Co
     review.decision, review.comment, review.decided_at = decision, comment.strip(), now
     review.save(update_fields=["decision", "comment", "decided_at", "updated_at"])
     if decision == ReviewDecision.CHANGES_REQUESTED:
-        coe.state = CoeState.DRAFT
+        coe.state = states.transition(coe.state, states.Action.REQUEST_CHANGES)
         coe.save(update_fields=["state", "updated_at"])
         _event(coe, CoeEventKind.CHANGES_REQUESTED, actor=reviewer, body=comment.strip(),
                decisions=_round_decisions(coe))  # fmt: skip
         return coe
     approvals = Reviewer.objects.filter(coe=coe, decision=ReviewDecision.APPROVED).count()
     if approvals >= policy.approvals_required(coe.incident.severity):
-        coe.state = CoeState.APPROVED
+        coe.state = states.transition(coe.state, states.Action.APPROVE)
         coe.approved_at = now
         coe.save(update_fields=["state", "approved_at", "updated_at"])
         # COEs are counted on time or late in the week they were due, their factors in the week
@@ -452,15 +447,14 @@ def coe_reopen(*, coe_id: int, actor, reason: str) -> Coe:
     """Reopen an approved COE, with a reason: editable again, every reviewer pending again. Holds the
     COE's row lock. Only those `coe_can_reopen` names may (PermissionDenied otherwise)."""
     coe = _locked_coe(coe_id)
-    if coe.state != CoeState.APPROVED:
-        raise errors.Conflict("Only an approved COE can be reopened.", code="illegal_transition")
+    next_state = states.transition(coe.state, states.Action.REOPEN)
     if not coe_can_reopen(coe, actor):
         raise errors.PermissionDenied(
             "Only the owner, a reviewer or the incident commander can reopen this COE."
         )
     if not reason.strip():
         raise errors.ValidationFailed("A reason is required to reopen a COE.", extra={"field": "reason"})
-    coe.state = CoeState.REOPENED
+    coe.state = next_state
     coe.save(update_fields=["state", "updated_at"])
     Reviewer.objects.filter(coe=coe).update(decision=ReviewDecision.PENDING, decided_at=None)
     # Its factors no longer count in the week it was approved.
@@ -469,8 +463,8 @@ def coe_reopen(*, coe_id: int, actor, reason: str) -> Coe:
 
 
 def coe_overdue(coe: Coe, *, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return bool(coe.due_on) and coe.state in (CoeState.DRAFT, CoeState.REOPENED) and coe.due_on < today
+    """`coe.states.coe_overdue` as of today in the current time zone."""
+    return states.coe_overdue(coe, today=today or timezone.localdate())
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from coe import export, findings, forms, markdown, selectors, services
+from coe import export, findings, forms, markdown, selectors, services, states
 from coe.models import ActionKind, ActionStatus, Coe, Priority, Revision, Section
 from coe.sections import GUIDANCE, SectionKey
 from core import errors
@@ -51,6 +51,8 @@ def _page_context(coe: Coe, *, user, **extra) -> dict:
         ),
         "overdue": services.coe_overdue(coe),
         "can_edit": services.coe_can_edit(coe),
+        "can_submit": states.can_submit(coe.state),
+        "needs_reviewers": states.needs_reviewers(coe.state),
         "can_reopen": services.coe_can_reopen(coe, user),
         "decisions": selectors.review_decisions(coe),
         "factor_form": forms.FactorForm(auto_id=FACTOR_IDS),

@@ -188,6 +188,25 @@ def check_correction(stamps: Stamps, *, field: str, value: datetime, now: dateti
             break
 
 
+def advance_targets(stamps: Stamps) -> tuple[Phase, ...]:
+    """The phases one may advance through: the current one (end it) and every later one (jump ahead,
+    skipping those in between); none once confirmed. `plan_advance` refuses any other."""
+    phase = current_phase(stamps)
+    return ORDER[ORDER.index(phase) :] if phase else ()
+
+
+def reopen_targets(stamps: Stamps) -> tuple[Phase, ...]:
+    """The phases a closed incident may be reopened into: the phase it was in (a closed false alarm
+    goes back where it stood), or any phase it has finished. `plan_reopen` refuses any other."""
+    phase = current_phase(stamps)
+    return tuple(p for p in ORDER if p == phase or stamps.get(ENDS_AT[p]) is not None)
+
+
+def reopen_default(stamps: Stamps) -> Phase:
+    """Where a reopen goes when no phase is named: the phase it was in, or confirm once resolved."""
+    return current_phase(stamps) or Phase.CONFIRM
+
+
 def plan_reopen(stamps: Stamps, *, to_phase: Phase) -> dict[str, None]:
     """The stamps to clear so that the incident is back in `to_phase`.
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import errors
 from core import forms as core_forms
 from core.templatetags import cornerstone
-from incidents import forms, selectors, services
+from incidents import forms, phases, selectors, services
 from incidents.models import SEVERITY_MEANINGS, Criticality, EventKind, Service, Team
-from incidents.phases import ENDS_AT, GUIDANCE, ORDER, STAMP_FIELDS, STAMP_LABELS, Phase
+from incidents.phases import GUIDANCE, ORDER, STAMP_FIELDS, STAMP_LABELS
 
 # An ISO 8601 instant inside a service's message ("... before the detected time (2026-12-04T18:33:00+00:00).")
 ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
@@ -156,7 +156,7 @@ def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict |
     figures = selectors.incident_figures(incident)
     current = figures.current_phase
     timeline = list(selectors.incident_timeline(incident_id=incident.pk))
-    later = ORDER[ORDER.index(current) :] if current else ()
+    stamps = incident.stamps
     context = {
         "incident": incident,
         "figures": figures,
@@ -164,14 +164,11 @@ def _main_context(incident, *, error: str = "", notice: str = "", forms_: dict |
         "alerts_ended_at": selectors.incident_alerts_ended_at(incident=incident, timeline=timeline),
         "guidance": GUIDANCE,
         "current_guidance": GUIDANCE.get(current) if current else "",
-        "through_choices": [(p.value, p.label) for p in later],
+        "through_choices": [(p.value, p.label) for p in phases.advance_targets(stamps)],
         "stamp_labels": STAMP_LABELS,
         "phases": ORDER,
-        # Back into the phase it was in (a closed false alarm), or into any phase it has finished.
-        "reopen_choices": [
-            (p.value, p.label) for p in ORDER if p == current or incident.stamps.get(ENDS_AT[p])
-        ],
-        "reopen_default": (current or Phase.CONFIRM).value,
+        "reopen_choices": [(p.value, p.label) for p in phases.reopen_targets(stamps)],
+        "reopen_default": phases.reopen_default(stamps).value,
         "severity_meaning": SEVERITY_MEANINGS[incident.severity],
         "error": error,
         "notice": notice,

@@ -12,7 +12,7 @@ Definitions (the week is [Monday 00:00, next Monday 00:00) in the reporting zone
   date, not completed before the cutoff, not won't do), where the cutoff is the end of the week, or now
   for the week in progress;
 - COEs due in the week (due_on within it): on time = approved on or before the due date; late =
-  approved after it, or not approved and the due date has passed;
+  approved after it, or not approved and the due date has passed (`coe.states.coe_on_time`, `coe_late`);
 - contributing factors of the COEs approved in the week, counted per category;
 - action items, COEs and factors are scoped through their incident: its team, services, severity.
 A scope key gets a row when anything above happened for it in the week; "all" always does.
@@ -25,7 +25,8 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from coe.models import ActionStatus
+from coe import states
+from coe.states import ActionStatus
 from incidents.models import Severity
 from metrics import stats, weeks
 from metrics.models import TIME_METRICS, Noise, Scope
@@ -202,13 +203,11 @@ def coe_counts(row: CoeRow, window: Window) -> dict[str, int]:
     if not window.monday <= row.due_on <= weeks.week_last_day(window.monday):
         return {}
     approved_on = window.local_date(row.approved_at) if row.approved_at is not None else None
-    late = (approved_on is not None and approved_on > row.due_on) or (
-        approved_on is None and row.due_on < window.local_date(window.now)
-    )
+    today = window.local_date(window.now)
     return {
         "coes_due": 1,
-        "coes_on_time": int(approved_on is not None and approved_on <= row.due_on),
-        "coes_late": int(late),
+        "coes_on_time": int(states.coe_on_time(due_on=row.due_on, approved_on=approved_on)),
+        "coes_late": int(states.coe_late(due_on=row.due_on, approved_on=approved_on, today=today)),
     }
 
 

@@ -6,9 +6,10 @@ often as the scan likes: what was already sent in a period is not sent again.
 
 - Action item due within 2 days (today <= due_on <= today + 2), not done nor won't-do: once per due date
   (the period is the due date itself; moving the due date earns a new reminder), to its owner.
-- Action item overdue (due_on < today), not done nor won't-do: daily, to its owner.
-- COE past its due date (due_on < today) and not submitted (draft, or reopened, as
-  `coe.services.coe_overdue` has it): daily, to its owner and the incident's commander.
+- Action item overdue (due_on < today), not done nor won't-do (`coe.states.action_item_overdue`):
+  daily, to its owner.
+- COE past its due date (due_on < today) and not submitted (draft, or reopened:
+  `coe.states.coe_overdue`): daily, to its owner and the incident's commander.
 - Review pending more than 2 business days after submission (today is past the second business day
   after the submission date): daily, to each reviewer still pending, while the COE is in review.
 - Active incident whose last timeline activity (`recorded_at` of its newest event) is older than
@@ -21,13 +22,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from coe import policy
+from coe import policy, states
 
 DUE_SOON_DAYS = 2
 REVIEW_BUSINESS_DAYS = 2
-
-OPEN_ITEM = ("open", "in_progress")
-UNSUBMITTED_COE = ("draft", "reopened")
 
 
 @dataclass(frozen=True)
@@ -88,11 +86,11 @@ class Reminder:
 
 
 def action_item_reminders(item: ActionItemFacts, *, today: date) -> list[Reminder]:
-    if item.status not in OPEN_ITEM or item.owner_id is None or item.due_on is None:
+    if not states.action_item_open(item) or item.owner_id is None or item.due_on is None:
         return []
     subject = f"action_item:{item.id}"
     where = f"(COE of {item.incident_reference})"
-    if item.due_on < today:
+    if states.action_item_overdue(item, today=today):
         days = (today - item.due_on).days
         return [
             Reminder(
@@ -123,7 +121,7 @@ def action_item_reminders(item: ActionItemFacts, *, today: date) -> list[Reminde
 
 
 def coe_reminders(coe: CoeFacts, *, today: date) -> list[Reminder]:
-    if coe.state not in UNSUBMITTED_COE or coe.due_on is None or coe.due_on >= today:
+    if not states.coe_overdue(coe, today=today):
         return []
     days = (today - coe.due_on).days
     text = (
@@ -146,7 +144,11 @@ def coe_reminders(coe: CoeFacts, *, today: date) -> list[Reminder]:
 
 
 def review_reminders(review: ReviewFacts, *, today: date) -> list[Reminder]:
-    if review.decision != "pending" or review.coe_state != "in_review" or review.submitted_on is None:
+    if (
+        review.decision != "pending"
+        or not states.needs_reviewers(review.coe_state)
+        or review.submitted_on is None
+    ):
         return []
     if today <= policy.add_business_days(review.submitted_on, REVIEW_BUSINESS_DAYS):
         return []

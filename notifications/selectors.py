@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 
-from coe.models import ActionItem, Coe, CoeState, ReviewDecision, Reviewer
+from coe import states
+from coe.models import ActionItem, Coe, ReviewDecision, Reviewer
 from incidents.models import Incident, Status, Team
 from metrics.models import Scope, WeeklyAggregate
 from notifications import rules
@@ -53,7 +54,7 @@ def reminder_candidates(*, now: datetime, today: date) -> Candidates:
     """
     items = (
         ActionItem.objects.filter(
-            status__in=rules.OPEN_ITEM,
+            status__in=states.ACTION_OPEN,
             owner__isnull=False,
             due_on__isnull=False,
             due_on__lte=today + timedelta(days=rules.DUE_SOON_DAYS),
@@ -61,12 +62,10 @@ def reminder_candidates(*, now: datetime, today: date) -> Candidates:
         .select_related("coe")
         .only("id", "title", "status", "owner_id", "due_on", "coe__id", "coe__incident_id")
     )
-    coes = Coe.objects.filter(
-        state__in=rules.UNSUBMITTED_COE, due_on__isnull=False, due_on__lt=today
-    ).select_related("incident")
+    coes = Coe.objects.filter(states.coe_overdue_q(today=today)).select_related("incident")
     reviews = Reviewer.objects.filter(
+        states.needs_reviewers_q(prefix="coe__"),
         decision=ReviewDecision.PENDING,
-        coe__state=CoeState.IN_REVIEW,
         coe__submitted_at__isnull=False,
         coe__submitted_at__lt=now - timedelta(days=rules.REVIEW_BUSINESS_DAYS),
     ).select_related("coe__incident")
@@ -261,12 +260,12 @@ def digest_data(*, team: Team, week: date, today: date) -> DigestData:
             due_on__gte=this_monday,
             due_on__lt=this_monday + timedelta(days=7),
         )
-        .exclude(state=CoeState.APPROVED)
+        .filter(states.editable_q())
         .select_related("incident", "owner")
         .order_by("due_on", "id")
     )
     overdue_items = list(
-        ActionItem.objects.filter(coe__incident__team=team, status__in=rules.OPEN_ITEM, due_on__lt=today)
+        ActionItem.objects.filter(states.action_item_overdue_q(today=today), coe__incident__team=team)
         .select_related("coe__incident", "owner")
         .order_by("due_on", "id")
     )

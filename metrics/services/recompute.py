@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from coe.models import ActionItem, ActionStatus, Coe, CoeState, ContributingFactor
+from coe import states
+from coe.models import ActionItem, Coe, ContributingFactor
 from incidents.models import Incident
 from incidents.phases import STAMP_FIELDS
 from metrics import aggregate, figures, weeks
@@ -219,7 +220,7 @@ def _factor_rows(window: aggregate.Window) -> list[aggregate.FactorRow]:
     start, end = window.bounds
     factors = list(
         ContributingFactor.objects.filter(
-            coe__state=CoeState.APPROVED, coe__approved_at__gte=start, coe__approved_at__lt=end
+            states.published_q(prefix="coe__"), coe__approved_at__gte=start, coe__approved_at__lt=end
         ).values_list("category", "coe__incident_id", "coe__incident__team_id", "coe__incident__severity")
     )
     services = _services_of([row[1] for row in factors], with_costs=False) if factors else {}
@@ -237,9 +238,7 @@ def _overdue_counts(window: aggregate.Window) -> dict[aggregate.Key, int]:
     not won't-do. Two grouped queries, whatever the number of items."""
     cutoff = window.cutoff
     overdue = ActionItem.objects.filter(
-        Q(created_at__lt=cutoff, due_on__lt=window.local_date(cutoff))
-        & ~Q(status=ActionStatus.WONT_DO)
-        & (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff))
+        states.action_item_overdue_at_q(cutoff=cutoff, cutoff_day=window.local_date(cutoff))
     )
     by_team_and_severity = (
         overdue.values_list("coe__incident__team_id", "coe__incident__severity")

@@ -377,3 +377,69 @@ def test_check_declared_times_start_after_detection_raises_invalid_stamp():
 
     assert caught.value.extra["field"] == "started_at"
     assert caught.value.extra["conflicts_with"] == "detected_at"
+
+
+# --- advance_targets, reopen_targets, reopen_default ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phase", "targets"),
+    [
+        (Phase.DETECT, tuple(Phase)),
+        (Phase.EVALUATE, (Phase.EVALUATE, Phase.RESPOND, Phase.RECOVER, Phase.CONFIRM)),
+        (Phase.RESPOND, (Phase.RESPOND, Phase.RECOVER, Phase.CONFIRM)),
+        (Phase.RECOVER, (Phase.RECOVER, Phase.CONFIRM)),
+        (Phase.CONFIRM, (Phase.CONFIRM,)),
+        (None, ()),
+    ],
+)
+def test_advance_targets_are_the_current_phase_and_every_later_one(phase, targets):
+    assert phases.advance_targets(stamps_in(phase)) == targets
+
+
+@pytest.mark.parametrize("phase", [*Phase, None])
+def test_advance_targets_are_exactly_what_plan_advance_accepts(phase):
+    stamps = stamps_in(phase)
+    at = stamps[LAST_STAMP[phase]]
+    accepted = []
+    for target in Phase:
+        try:
+            phases.plan_advance(stamps, at=at, now=NOW, through=target)
+        except phases.IllegalTransition:
+            continue
+        accepted.append(target)
+    assert tuple(accepted) == phases.advance_targets(stamps)
+
+
+@pytest.mark.parametrize(
+    ("phase", "targets"),
+    [
+        (Phase.DETECT, (Phase.DETECT,)),
+        (Phase.EVALUATE, (Phase.DETECT, Phase.EVALUATE)),
+        (Phase.RESPOND, (Phase.DETECT, Phase.EVALUATE, Phase.RESPOND)),
+        (Phase.RECOVER, (Phase.DETECT, Phase.EVALUATE, Phase.RESPOND, Phase.RECOVER)),
+        (Phase.CONFIRM, tuple(Phase)),
+        (None, tuple(Phase)),
+    ],
+)
+def test_reopen_targets_are_the_phase_it_was_in_and_every_finished_one(phase, targets):
+    assert phases.reopen_targets(stamps_in(phase)) == targets
+
+
+@pytest.mark.parametrize("phase", [*Phase, None])
+def test_reopen_targets_other_than_the_current_phase_are_what_plan_reopen_accepts(phase):
+    stamps = stamps_in(phase)
+    accepted = []
+    for target in Phase:
+        try:
+            phases.plan_reopen(stamps, to_phase=target)
+        except phases.IllegalTransition:
+            continue
+        accepted.append(target)
+    assert tuple(accepted) == tuple(p for p in phases.reopen_targets(stamps) if p != phase)
+
+
+@pytest.mark.parametrize(("phase", "default"), [*((p, p) for p in Phase), (None, Phase.CONFIRM)])
+def test_reopen_default_is_the_phase_it_was_in_or_confirm_once_resolved(phase, default):
+    assert phases.reopen_default(stamps_in(phase)) == default
+    assert default in phases.reopen_targets(stamps_in(phase))
