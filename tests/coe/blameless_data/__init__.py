@@ -3,14 +3,33 @@
 by `make bench-blameless`). `probe.jsonl`: 60 more sentences written after the rules and
 scored once before being fixed for (tuning data since); `probe2.jsonl`: 80 more, written after that
 score, committed before being scored, then fixed for too; `probe3.jsonl` and `probe4.jsonl`: 80 more
-each, scored once (probe4 before the generic rule), then tuned on too."""
+each, scored once (probe4 before the generic rule), then tuned on too. `blind.jsonl`: 441 sentences
+written by someone who never saw the rules or the other sets, scored once at the end (totals only,
+like the test part): the figure that says how the check holds on other people's sentences."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-PARTS = ("tuning", "test", "probe", "probe2", "probe3", "probe4", "probe5", "probe6", "probe7", "probe8", "probe9", "probe10", "probe11", "probe12", "probe13")
+PARTS = (
+    "tuning",
+    "test",
+    "blind",
+    "probe",
+    "probe2",
+    "probe3",
+    "probe4",
+    "probe5",
+    "probe6",
+    "probe7",
+    "probe8",
+    "probe9",
+    "probe10",
+    "probe11",
+    "probe12",
+    "probe13",
+)
 
 
 @dataclass(frozen=True)
