@@ -16,6 +16,7 @@ from alerts import forms, services
 from alerts.models import Delivery, DeliveryState, Integration, Kind
 from alerts.services import integrations as integration_services
 from core import errors
+from core import forms as core_forms
 from incidents.models import Incident
 
 RECENT_DELIVERIES = 50
@@ -83,7 +84,7 @@ def _apply_error(exc: errors.ApplicationError, form, context: dict) -> None:
     if field in ("severity_map", "service_map"):
         context[f"{field}_error"] = exc.message
     else:
-        form.add_error(field if field in form.fields else None, exc.message)
+        core_forms.add_service_error(form, exc)
 
 
 def _edit(request: HttpRequest, integration: Integration | None) -> HttpResponse:

@@ -15,6 +15,7 @@ from coe import export, findings, forms, markdown, selectors, services, states
 from coe.models import ActionKind, ActionStatus, Coe, Priority, Revision, Section
 from coe.sections import GUIDANCE, SectionKey
 from core import errors
+from core import forms as core_forms
 
 
 def _coe_or_404(coe_id: int) -> Coe:
@@ -191,9 +192,7 @@ def _in_place(
             raise Http404(f"COE {coe_id} does not exist.") from None
         except errors.ApplicationError as exc:
             status = 409 if isinstance(exc, errors.Conflict) else 422
-            field = (exc.extra or {}).get("field")
-            beside = field in form.fields and keeps_form
-            form.add_error(field if beside else None, exc.message)
+            beside = core_forms.add_service_error(form, exc, beside=keeps_form)
             # Said once: beside its field when the form shows one, else in the status line.
             refused = "Check the field marked below." if beside else exc.message
     elif keeps_form:

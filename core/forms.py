@@ -1,5 +1,9 @@
-"""Form fields every app shares. People are picked and shown by their full name, with the username
-as the fallback for an account that has none, so a picker never lists bare logins like "mokafor"."""
+"""Form fields every app shares, and the one way a service's refusal lands on a form.
+
+People are picked and shown by their full name, with the username as the fallback for an account that
+has none, so a picker never lists bare logins like "mokafor"."""
+
+from collections.abc import Mapping
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -36,3 +40,36 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return user_label(obj)
+
+
+def add_service_error(
+    form: forms.Form,
+    exc,
+    *,
+    message: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+    beside: bool = True,
+) -> bool:
+    """Put a service's `ApplicationError` on `form`, where the person typed what it refuses.
+
+    `extra["field"]` names one field: the message goes beside it. Else `extra["fields"]`, a dict of
+    field -> messages (a model's `full_clean`), puts each field's own messages beside it. A field the
+    form does not show, or `beside=False` (a form whose fields are not shown again), puts the message
+    above the form. `aliases` maps a service's field to the form's (one time input for any phase
+    stamp); `message` replaces the service's text (e.g. with its times in the viewer's zone).
+    Returns whether anything went beside a field."""
+    text = exc.message if message is None else message
+    aliases = aliases or {}
+
+    def shown(name) -> str | None:
+        name = aliases.get(name, name)
+        return name if beside and name in form.fields else None
+
+    field = exc.extra.get("field")
+    fields = exc.extra.get("fields")
+    if field is None and isinstance(fields, dict):
+        for name, problems in fields.items():
+            form.add_error(shown(name), problems)
+        return any(shown(name) for name in fields)
+    form.add_error(shown(field), text)
+    return shown(field) is not None

@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from core import errors, selectors, services
+from core import forms as core_forms
 from core.middleware import SESSION_KEY
 from core.models import Profile
 
@@ -84,7 +85,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         try:
             _, plaintext = services.api_token_create(user=request.user, name=token_form.cleaned_data["name"])
         except errors.ApplicationError as exc:
-            token_form.add_error("name", exc.message)
+            core_forms.add_service_error(token_form, exc)
         else:
             response = _page(request, form=_time_zone_form(request), new_token=plaintext)
             add_never_cache_headers(response)

@@ -37,19 +37,10 @@ def _readable(message: str) -> str:
 
 
 def _form_error(form, exc: errors.ApplicationError, *, time_field: str | None = None) -> None:
-    """Put a service error next to the field it concerns (or above the form). A form that takes one time
-    (`time_field`) gets the errors about a phase stamp beside that time."""
-    fields = exc.extra.get("fields")
-    target = exc.extra.get("field")
-    if time_field and target in STAMP_FIELDS:
-        target = time_field
-    if isinstance(fields, dict):
-        for name, messages_ in fields.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    elif target in form.fields:
-        form.add_error(target, _readable(exc.message))
-    else:
-        form.add_error(None, _readable(exc.message))
+    """A service error on the form (`core.forms.add_service_error`), its times in the viewer's zone. A
+    form that takes one time (`time_field`) gets the errors about a phase stamp beside that time."""
+    aliases = dict.fromkeys(STAMP_FIELDS, time_field) if time_field else None
+    core_forms.add_service_error(form, exc, message=_readable(exc.message), aliases=aliases)
 
 
 def _form_summary(form) -> str:

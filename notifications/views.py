@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import errors
+from core import forms as core_forms
 from notifications import forms, selectors, services
 from notifications.models import MessageState, OutboundMessage, TeamWebhook
 
@@ -63,11 +64,6 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     return _channels_page(request)
 
 
-def _form_error(form, exc: errors.ApplicationError) -> None:
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _secret_shown(request: HttpRequest, webhook: TeamWebhook, secret: str) -> HttpResponse:
     response = render(request, "notifications/webhook_secret.html", {"webhook": webhook, "secret": secret})
     add_never_cache_headers(response)
@@ -92,7 +88,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
                     generate_secret=data["generate_secret"],
                 )
             except errors.ApplicationError as exc:
-                _form_error(form, exc)
+                core_forms.add_service_error(form, exc)
                 status = exc.status
             else:
                 if generated:
@@ -135,7 +131,7 @@ def webhook_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
                     clear_secret=data["clear_secret"],
                 )
             except errors.ApplicationError as exc:
-                _form_error(form, exc)
+                core_forms.add_service_error(form, exc)
                 status = exc.status
             else:
                 if generated:
@@ -189,7 +185,7 @@ def digest_address_add(request: HttpRequest) -> HttpResponse:
                 team=form.cleaned_data["team"], email=form.cleaned_data["email"]
             )
         except errors.ApplicationError as exc:
-            _form_error(form, exc)
+            core_forms.add_service_error(form, exc)
             return _channels_page(request, address_form=form, status=exc.status)
         messages.success(request, f"{sub.email} will receive the weekly digest of {sub.team.name}.")
         return redirect("notifications:webhook_list")
