@@ -1,11 +1,9 @@
-"""The REST API of comment threads on COE sections (/api/v1/coe/{coe_id}/sections/{key}/comments/) and
-of the in-app notifications their @mentions send (/api/v1/notifications/).
+"""The REST API of comment threads on COE sections (/api/v1/coe/{coe_id}/sections/{key}/comments/).
 
-The same services as the pages (`coe.comments`, `core.services`), so a comment posted by a script
-notifies the same people as one typed in the browser. Built like `coe.api`: module-level serializers with
-unique names, `core.api.ApiView`, errors as {"message", "code", "extra"}. The notification endpoints
-are here with the comments that are, for now, their only source; when reminders add their own kind
-they can move to core unchanged (their paths and names do not say "coe").
+The same services as the pages (`coe.comments`), so a comment posted by a script notifies the same
+people as one typed in the browser. Built like `coe.api`: module-level serializers with unique names,
+`core.api.ApiView`, errors as {"message", "code", "extra"}. The notifications their @mentions send are
+listed by the notifications app's API (/api/v1/notifications/, notifications.api).
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -15,17 +13,13 @@ from rest_framework.response import Response
 
 from coe import api_selectors, comments, markdown, selectors
 from coe.api import KEY
-from coe.api_serializers import EnumField, NoBodyIn
+from coe.api_serializers import NoBodyIn
 from coe.models import COMMENT_MAX_LENGTH, Comment
 from coe.sections import SectionKey
 from core import errors
-from core import selectors as core_selectors
-from core import services as core_services
 from core.api import ApiView, ErrorOut, PageIn, StrictIn, error_responses, paginated, validated
-from core.models import Notification, NotificationKind
 
 COMMENT_TAGS = ["comments"]
-NOTIFICATION_TAGS = ["notifications"]
 NOT_FOUND = "No such COE, section (`key`) or comment on that section, or a page past the last one."
 
 
@@ -90,40 +84,6 @@ class CommentAddIn(StrictIn):
         help_text="Reply to the thread of this comment (a reply's id names its thread). A reply to a "
         "resolved thread reopens it.",
     )
-
-
-class NotificationOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = EnumField(NotificationKind)
-    text = serializers.CharField(help_text="What happened, in words.")
-    url = serializers.SerializerMethodField(help_text="The web page it is about.")
-    actor = serializers.CharField(
-        source="actor.username", allow_null=True, help_text="Who caused it; null for the system."
-    )
-    created_at = serializers.DateTimeField()
-    read_at = serializers.DateTimeField(allow_null=True, help_text="Null while unread.")
-
-    def get_url(self, notification: Notification) -> str:
-        return self.context["request"].build_absolute_uri(notification.url)
-
-
-class NotificationListIn(PageIn):
-    unread = serializers.BooleanField(required=False, help_text="true: only the unread ones.")
-
-
-class NotificationsReadIn(StrictIn):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        required=False,
-        max_length=1000,
-        help_text="The notifications to mark read; left out: all of yours. Ids that are not yours, or "
-        "already read, are skipped.",
-    )
-
-
-class NotificationsReadOut(serializers.Serializer):
-    marked = serializers.IntegerField(help_text="How many were unread and are now read.")
-    unread = serializers.IntegerField(help_text="How many of yours are still unread.")
 
 
 # --- Comments ----------------------------------------------------------------------------------------
@@ -219,44 +179,3 @@ class CommentReopenApi(ApiView):
         validated(NoBodyIn, request.data)
         thread = comments.comment_reopen(coe_id=coe_id, key=key, comment_id=comment_id, actor=request.user)
         return _thread_response(coe_id, key, thread)
-
-
-# --- Notifications -----------------------------------------------------------------------------------
-
-
-class NotificationListApi(ApiView):
-    @extend_schema(
-        operation_id="notifications_list",
-        tags=NOTIFICATION_TAGS,
-        summary="List your notifications",
-        description="Newest first: mentions in COE comments for now. `unread=true` lists only the unread "
-        "ones (and `count` is then your unread count).",
-        parameters=[NotificationListIn],
-        responses={200: paginated(NotificationOut), **error_responses(400, 404)},
-    )
-    def get(self, request: Request) -> Response:
-        params = validated(NotificationListIn, request.query_params)
-        notifications = core_selectors.notification_list(
-            user=request.user, unread_only=params.get("unread", False)
-        )
-        return self.paginate(
-            notifications,
-            lambda rows: NotificationOut(rows, many=True, context={"request": request}).data,
-        )
-
-
-class NotificationsReadApi(ApiView):
-    @extend_schema(
-        operation_id="notifications_read",
-        tags=NOTIFICATION_TAGS,
-        summary="Mark notifications read",
-        description="The ones in `ids`, or all of yours without it. Marking twice changes nothing.",
-        request=NotificationsReadIn,
-        responses={200: NotificationsReadOut, **error_responses(400, 413)},
-        examples=[OpenApiExample("Some", value={"ids": [3, 4]}, request_only=True)],
-    )
-    def post(self, request: Request) -> Response:
-        data = validated(NotificationsReadIn, request.data)
-        marked = core_services.notifications_mark_read(user=request.user, ids=data.get("ids"))
-        unread = core_selectors.notification_unread_count(user=request.user)
-        return Response(NotificationsReadOut({"marked": marked, "unread": unread}).data)

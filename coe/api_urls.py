@@ -1,5 +1,4 @@
-"""/api/v1/coe/ and /api/v1/action-items/: the COE REST API, with its comments and the notifications
-they send (/api/v1/notifications/; see docs/api.md).
+"""/api/v1/coe/ and /api/v1/action-items/: the COE REST API, with its comments (see docs/api.md).
 
 Included from `config.api_urls` (before its catch-all 404), so the names live in the "api"
 namespace next to the incident ones: `api:coe_list`, `api:coe_detail`, ...
@@ -50,6 +49,4 @@ urlpatterns = [
         api_comments.CommentReopenApi.as_view(),
         name="coe_section_comment_reopen",
     ),
-    path("notifications/", api_comments.NotificationListApi.as_view(), name="notification_list"),
-    path("notifications/read/", api_comments.NotificationsReadApi.as_view(), name="notifications_read"),
 ]

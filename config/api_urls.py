@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("alerts.api_urls")),
     path("", include("coe.api_urls")),
     path("", include("metrics.api_urls")),
+    path("", include("notifications.api_urls")),
     re_path(r"^.*$", NotFoundApi.as_view(), name="not_found"),
 ]

@@ -18,9 +18,7 @@ urlpatterns = [
     path("preferences/", core_views.preferences, name="preferences"),
     path("preferences/tokens/", core_views.api_token_create, name="api_token_create"),
     path("preferences/tokens/<int:token_id>/revoke/", core_views.api_token_revoke, name="api_token_revoke"),
-    path("notifications/", core_views.notification_list, name="notifications"),
-    path("notifications/read/", core_views.notifications_read, name="notifications_read"),
-    path("notifications/<int:notification_id>/", core_views.notification_open, name="notification_open"),
+    path("", include("notifications.urls_inbox")),
     path("api/v1/", include("config.api_urls")),
     # The schema and its docs are public (they hold no data), so tools can fetch them without a token.
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),

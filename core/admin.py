@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from core import consumers, services
-from core.models import ApiToken, ConsumerCursor, ConsumerFailure, Notification, Profile
+from core.models import ApiToken, ConsumerCursor, ConsumerFailure, Profile
 
 
 @admin.register(Profile)
@@ -29,22 +29,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
             services.api_token_revoke(token_id=token.pk, user=token.user)
         messages.success(request, "The selected tokens are revoked.")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Written by the services that notify (mentions, later reminders); read here, never edited."""
-
-    list_display = ["recipient", "kind", "text", "created_at", "read_at"]
-    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["recipient"]
-    search_fields = ["recipient__username", "text"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ConsumerCursor)

@@ -3,7 +3,6 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 
 
 class BaseModel(models.Model):
@@ -48,60 +47,6 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
-
-
-class NotificationKind(models.TextChoices):
-    MENTION = "mention", "Mention"
-    # Reminders (the `notifications` app): the same values as notifications.models.ReminderKind.
-    ACTION_ITEM_DUE = "action_item_due", "Action item due soon"
-    ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
-    COE_OVERDUE = "coe_overdue", "COE past due"
-    REVIEW_PENDING = "review_pending", "Review waiting"
-    REVIEW_REQUESTED = "review_requested", "Review requested"
-    INCIDENT_STALE = "incident_stale", "Incident without activity"
-
-
-class Notification(models.Model):
-    """Something a person should see, listed in the app (/notifications/ and the count in the top bar).
-
-    It lives in core, not in coe, because it is not about COEs: mentions in COE comments are its first
-    use, and the reminders (due COEs and action items, a later issue) and incident events will be next.
-    Every app already depends on core and none on another app, so core is where they can all write it.
-
-    The text and the link are written when it is created, so the list reads one table whatever made each
-    row. Its only change is being read: `read_at` records when (no `updated_at`, nothing else moves).
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who caused it; none for the system (a reminder).",
-    )
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=500, help_text="Where it leads: a path on this site.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        # The unread count in every page's top bar: recipient = ? AND read_at IS NULL.
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
-            ),
-            models.CheckConstraint(condition=~Q(url=""), name="notification_has_url"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient_id}: {self.text}"
 
 
 class ConsumerCursor(models.Model):

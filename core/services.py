@@ -1,4 +1,4 @@
-"""Writes to core's own tables: personal API tokens, in-app notifications.
+"""Writes to core's own tables: personal API tokens.
 
 A token is "cs_" followed by 32 random bytes (URL-safe base64). Only its SHA-256 is stored, so a leaked
 database does not leak usable tokens; the plaintext is returned once, by `api_token_create`.
@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import errors
-from core.models import ApiToken, Notification, NotificationKind
+from core.models import ApiToken
 
 TOKEN_PREFIX = "cs_"
 PREFIX_LENGTH = 8  # "cs_" and five random characters: enough to tell a person's tokens apart
@@ -74,38 +74,3 @@ def api_token_touch(*, token: ApiToken) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION), pk=token.pk
     ).update(last_used_at=now)
     token.last_used_at = now
-
-
-NOTIFICATION_TEXT_MAX_LENGTH = Notification._meta.get_field("text").max_length
-
-
-def notification_create(*, recipient, actor, kind: str, text: str, url: str) -> Notification | None:
-    """Notify `recipient` in the app: one row, listed on /notifications/ and counted in the top bar.
-
-    One INSERT (atomic on its own), made inside the caller's transaction, so a notification exists only
-    if what it reports does.
-    `text` longer than the column is shortened with an ellipsis; `url` is a path on this site.
-    Nobody is notified of their own doing (`recipient == actor` creates nothing and returns None).
-    """
-    if kind not in NotificationKind.values:
-        raise errors.ValidationFailed(f"Unknown notification kind {kind!r}.", extra={"field": "kind"})
-    if not url.startswith("/") or url.startswith("//"):
-        raise errors.ValidationFailed("A notification leads to a path on this site.", extra={"field": "url"})
-    if actor is not None and recipient.pk == actor.pk:
-        return None
-    text = " ".join(text.split())
-    if len(text) > NOTIFICATION_TEXT_MAX_LENGTH:
-        text = text[: NOTIFICATION_TEXT_MAX_LENGTH - 1] + "…"
-    return Notification.objects.create(recipient=recipient, actor=actor, kind=kind, text=text, url=url)
-
-
-def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
-    """Mark `user`'s unread notifications read: those in `ids`, or all of them when `ids` is None.
-
-    One conditional UPDATE: marking twice, or two tabs at once, changes nothing more, and ids that are
-    not the user's (or do not exist) are ignored, so ids reveal nothing. Returns how many it marked.
-    """
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())

@@ -1,4 +1,5 @@
-"""Follow-through: reminders, email and team webhooks, the weekly digest, and the outbox of every send.
+"""Follow-through: in-app notifications (the /notifications/ pages, their API and the top bar's unread
+count), reminders, email and team webhooks, the weekly digest, and the outbox of every send.
 
 It stands apart because it is the one place that talks to the outside world on the product's behalf,
 with its own rules: each reminder at most once per object, kind and day (a unique reminder log), every

@@ -1,6 +1,29 @@
 from django.contrib import admin
 
-from notifications.models import DigestSubscription, OutboundMessage, Preference, ReminderLog, TeamWebhook
+from notifications.models import (
+    DigestSubscription,
+    Notification,
+    OutboundMessage,
+    Preference,
+    ReminderLog,
+    TeamWebhook,
+)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Written by the services that notify (mentions, review requests, reminders); read here, never edited."""
+
+    list_display = ["recipient", "kind", "text", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "text"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(OutboundMessage)

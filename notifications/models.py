@@ -1,4 +1,8 @@
-"""Reminder log, preferences, team channels (webhooks, digest subscriptions) and the outbox.
+"""In-app notifications, reminder log, preferences, team channels (webhooks, digest subscriptions) and
+the outbox.
+
+An in-app notification is one row per person and event, its text and link written when it is created,
+so the list (/notifications/) and the top bar's unread count read one table whatever made each row.
 
 The reminder log is what makes a reminder arrive at most once: one row per (kind, subject, recipient,
 period), held by unique constraints, written with INSERT ... ON CONFLICT DO NOTHING. A retried,
@@ -13,8 +17,60 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.models import BaseModel, NotificationKind
+from core.models import BaseModel
 from incidents.models import Team
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", "Mention"
+    # Reminders: the same values as ReminderKind below.
+    ACTION_ITEM_DUE = "action_item_due", "Action item due soon"
+    ACTION_ITEM_OVERDUE = "action_item_overdue", "Action item overdue"
+    COE_OVERDUE = "coe_overdue", "COE past due"
+    REVIEW_PENDING = "review_pending", "Review waiting"
+    REVIEW_REQUESTED = "review_requested", "Review requested"
+    INCIDENT_STALE = "incident_stale", "Incident without activity"
+
+
+class Notification(models.Model):
+    """Something a person should see, listed in the app (/notifications/ and the count in the top bar).
+
+    Mentions in COE comments, review requests and reminders write it (notifications.services.inbox).
+    Its only change is being read: `read_at` records when (no `updated_at`, nothing else moves).
+    The table was core's (core_notification) until issue 11 moved it here with its rows; the index and
+    constraint names are the ones it had.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who caused it; none for the system (a reminder).",
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, help_text="Where it leads: a path on this site.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The unread count in every page's top bar: recipient = ? AND read_at IS NULL.
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(url=""), name="notification_has_url"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient_id}: {self.text}"
 
 
 class ReminderKind(models.TextChoices):

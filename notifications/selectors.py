@@ -1,5 +1,5 @@
 """Reads of the notifications app: reminder candidates (a fixed number of queries, whatever their
-number), preferences, the digest's figures, the outbox and the team channels."""
+number), preferences, the digest's figures, the outbox, the team channels and in-app notifications."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from notifications import rules
 from notifications.models import (
     DigestSubscription,
     MessageState,
+    Notification,
     OutboundMessage,
     Preference,
     TeamWebhook,
@@ -277,3 +278,20 @@ def digest_data(*, team: Team, week: date, today: date) -> DigestData:
         coes_due=coes_due,
         overdue_items=overdue_items,
     )
+
+def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    """A person's in-app notifications, newest first, with who caused each."""
+    notifications = Notification.objects.filter(recipient=user).select_related("actor")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-id")
+
+
+def notification_get(*, user, notification_id: int) -> Notification | None:
+    """One of `user`'s notifications; someone else's is None, like a missing one."""
+    return Notification.objects.filter(recipient=user, pk=notification_id).first()
+
+
+def notification_unread_count(*, user) -> int:
+    """One COUNT on the (recipient, read_at) index: the number in every page's top bar."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

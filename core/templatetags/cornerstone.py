@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince, timeuntil
 
 from core import forms as core_forms
-from core import selectors
 
 register = template.Library()
 
@@ -169,16 +168,3 @@ def http_url(value: str | None) -> str:
     javascript: or data: URLs."""
     text = str(value or "").strip()
     return text if text.lower().startswith(("https://", "http://")) else ""
-
-
-@register.simple_tag(takes_context=True)
-def unread_notifications(context) -> int:
-    """The signed-in person's unread notifications, for the top bar: one COUNT per request, remembered
-    on the request so a second use in the page costs nothing."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    if not hasattr(request, "_unread_notifications"):
-        request._unread_notifications = selectors.notification_unread_count(user=user)
-    return request._unread_notifications

@@ -1,5 +1,6 @@
 """Every write of the notifications app, as a package with explicit re-exports.
 
+- inbox: in-app notifications (create one, mark them read)
 - reminders: the scan (rules -> reminder log -> in-app notifications and emails, by preference)
 - outbox: storing messages, sending one (outside transactions, guarded), retry, sweep
 - webhooks: team webhooks and the fan-out of incident events to them
@@ -9,6 +10,7 @@
 """
 
 from notifications.services.digest import team_digest_send, weekly_digest
+from notifications.services.inbox import notification_create, notifications_mark_read
 from notifications.services.outbox import (
     RetryLater,
     message_fail,
@@ -41,6 +43,8 @@ __all__ = [
     "message_fail",
     "message_retry",
     "message_send",
+    "notification_create",
+    "notifications_mark_read",
     "outbox_sweep",
     "preferences_save",
     "reminders_scan",

@@ -6,11 +6,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from core import errors
-from core import services as core_services
-from core.models import NotificationKind
 from notifications import selectors
-from notifications.models import DigestSubscription, Preference, Topic
-from notifications.services import outbox
+from notifications.models import DigestSubscription, NotificationKind, Preference, Topic
+from notifications.services import inbox, outbox
 
 
 @transaction.atomic
@@ -72,7 +70,7 @@ def _notify(
     for person in recipients:
         channels = chosen[person.pk]
         if channels.in_app:
-            core_services.notification_create(recipient=person, actor=actor, kind=kind, text=text, url=url)
+            inbox.notification_create(recipient=person, actor=actor, kind=kind, text=text, url=url)
         if channels.email and person.email:
             messages.append(
                 outbox.email_message(

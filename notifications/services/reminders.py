@@ -7,10 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core import services as core_services
 from notifications import rules, selectors
 from notifications.models import ReminderLog
-from notifications.services import outbox
+from notifications.services import inbox, outbox
 
 
 def log_new(entries: list[ReminderLog]) -> list[ReminderLog]:
@@ -76,7 +75,7 @@ def reminders_scan(*, now: datetime | None = None) -> int:
         channels = preferences[reminder.kind][reminder.recipient_id]
         person = persons[reminder.recipient_id]
         if channels.in_app:
-            core_services.notification_create(
+            inbox.notification_create(
                 recipient=person, actor=None, kind=reminder.kind, text=reminder.text, url=reminder.path
             )
         if channels.email and person.email:

@@ -14,7 +14,7 @@ from coe import comments, services
 from coe.models import Comment, Section
 from coe.sections import SectionKey
 from core import errors
-from core.models import Notification
+from notifications.models import Notification
 from tests import events, factories
 from tests.coe.test_services import run_together
 from tests.coe.test_views import PAYLOAD, executable

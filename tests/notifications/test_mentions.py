@@ -4,8 +4,7 @@ import pytest
 
 from coe import comments
 from coe.sections import SectionKey
-from core.models import Notification
-from notifications.models import OutboundMessage, Preference
+from notifications.models import Notification, OutboundMessage, Preference
 from tests import events, factories
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,9 @@ from datetime import timedelta
 import pytest
 
 from coe.models import ActionItem, Coe, Reviewer
-from core.models import Notification
 from incidents import services as incident_services
 from notifications import selectors, services
-from notifications.models import OutboundMessage, Preference, ReminderLog
+from notifications.models import Notification, OutboundMessage, Preference, ReminderLog
 from tests import factories
 from tests.notifications.conftest import WEDNESDAY
 

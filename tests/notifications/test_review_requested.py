@@ -5,9 +5,8 @@ import pytest
 
 from coe import services as coe_services
 from core import errors
-from core.models import Notification
 from notifications import services
-from notifications.models import OutboundMessage, Preference, Topic
+from notifications.models import Notification, OutboundMessage, Preference, Topic
 from tests import events, factories
 
 pytestmark = pytest.mark.django_db

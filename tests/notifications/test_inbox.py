@@ -1,14 +1,16 @@
 """In-app notifications: the services that write them (create, mark read), the selectors that read them,
 the notifications page, and the unread count in every page's top bar. Mentions that create them are in
-tests/coe/test_comments.py; the API in tests/coe/test_api_comments.py."""
+tests/coe/test_comments.py; the API in tests/coe/test_api_comments.py (served by notifications.api)."""
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from core import errors, selectors, services
-from core.models import Notification, NotificationKind
+from core import errors
+from notifications import selectors
+from notifications.models import Notification, NotificationKind
+from notifications.services import inbox
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,7 @@ def bob(db):
 
 
 def notify(recipient, actor=None, *, text="Alice mentioned you", url="/coe/1/#comment-1") -> Notification:
-    return services.notification_create(
+    return inbox.notification_create(
         recipient=recipient, actor=actor, kind=NotificationKind.MENTION, text=text, url=url
     )
 
@@ -73,7 +75,7 @@ def test_create_refuses_a_url_off_this_site(user, bob, url):
 
 def test_create_refuses_an_unknown_kind(user, bob):
     with pytest.raises(errors.ValidationFailed):
-        services.notification_create(recipient=bob, actor=user, kind="gossip", text="x", url="/")
+        inbox.notification_create(recipient=bob, actor=user, kind="gossip", text="x", url="/")
 
 
 def test_the_database_refuses_an_unknown_kind(bob):
@@ -89,7 +91,7 @@ def test_mark_read_without_ids_marks_all_of_the_users_own(user, bob):
     notify(bob, user)
     others = notify(user, bob)
 
-    assert services.notifications_mark_read(user=bob) == 2
+    assert inbox.notifications_mark_read(user=bob) == 2
 
     assert unread(bob) == 0
     others.refresh_from_db()
@@ -99,7 +101,7 @@ def test_mark_read_without_ids_marks_all_of_the_users_own(user, bob):
 def test_mark_read_with_ids_marks_only_those(user, bob):
     first, second, third = (notify(bob, user) for _ in range(3))
 
-    assert services.notifications_mark_read(user=bob, ids=[first.pk, third.pk]) == 2
+    assert inbox.notifications_mark_read(user=bob, ids=[first.pk, third.pk]) == 2
 
     assert list(Notification.objects.filter(read_at__isnull=True)) == [second]
 
@@ -107,18 +109,18 @@ def test_mark_read_with_ids_marks_only_those(user, bob):
 def test_mark_read_ignores_ids_of_someone_else(user, bob):
     mine = notify(user, bob)
 
-    assert services.notifications_mark_read(user=bob, ids=[mine.pk, 987654]) == 0
+    assert inbox.notifications_mark_read(user=bob, ids=[mine.pk, 987654]) == 0
 
     assert unread(user) == 1
 
 
 def test_mark_read_twice_changes_nothing_the_second_time(user, bob):
     notification = notify(bob, user)
-    services.notifications_mark_read(user=bob)
+    inbox.notifications_mark_read(user=bob)
     notification.refresh_from_db()
     first_read = notification.read_at
 
-    assert services.notifications_mark_read(user=bob) == 0
+    assert inbox.notifications_mark_read(user=bob) == 0
 
     notification.refresh_from_db()
     assert notification.read_at == first_read
@@ -127,7 +129,7 @@ def test_mark_read_twice_changes_nothing_the_second_time(user, bob):
 def test_mark_read_with_an_empty_list_marks_nothing(user, bob):
     notify(bob, user)
 
-    assert services.notifications_mark_read(user=bob, ids=[]) == 0
+    assert inbox.notifications_mark_read(user=bob, ids=[]) == 0
     assert unread(bob) == 1
 
 
@@ -145,7 +147,7 @@ def test_list_is_the_users_own_newest_first(user, bob):
 def test_list_unread_only(user, bob):
     read = notify(bob, user)
     kept = notify(bob, user)
-    services.notifications_mark_read(user=bob, ids=[read.pk])
+    inbox.notifications_mark_read(user=bob, ids=[read.pk])
 
     assert list(selectors.notification_list(user=bob, unread_only=True)) == [kept]
 
@@ -204,14 +206,14 @@ def test_top_bar_count_costs_one_query_whatever_the_number(as_bob, user, bob):
     after = queries()
 
     assert len(after) == len(before)
-    (count,) = [sql for sql in after if '"core_notification"' in sql]
+    (count,) = [sql for sql in after if '"notifications_notification"' in sql]
     assert count.startswith("SELECT COUNT(*)")
 
 
 def test_page_lists_notifications_newest_first_with_unread_marked(as_bob, user, bob):
     read = notify(bob, user, text="Alice mentioned you in “Impact”")
     fresh = notify(bob, user, text="Alice mentioned you in <b>Lessons</b>")
-    services.notifications_mark_read(user=bob, ids=[read.pk])
+    inbox.notifications_mark_read(user=bob, ids=[read.pk])
 
     response = as_bob.get("/notifications/")
 
