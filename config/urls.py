@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core import health
+from core import health, operations
 from core import views as core_views
 
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("operations/", operations.operations, name="operations"),
+    path(
+        "operations/failures/<int:failure_id>/retry/",
+        operations.failure_retry,
+        name="operations_failure_retry",
+    ),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", core_views.preferences, name="preferences"),

@@ -231,10 +231,24 @@ def _age(moment: datetime | None) -> float | None:
     return None if moment is None else max(0.0, (timezone.now() - moment).total_seconds())
 
 
+def cursors_skip_to_newest() -> dict[str, int]:
+    """Move every consumer's cursor past the events already in its log, for a bulk load that made
+    their effects itself (seed_scale computes the metrics and sends nothing). Returns the positions."""
+    positions = {}
+    for consumer in registered():
+        newest = consumer.model().objects.aggregate(newest=Max("id"))["newest"] or 0
+        ConsumerCursor.objects.update_or_create(
+            name=consumer.name, defaults={"position": newest, "gaps": {}, "retries": {}}
+        )
+        positions[consumer.name] = newest
+    return positions
+
+
 def failure_retry(*, failure_id: int) -> None:
     """Give a failed event another pass (admin, operations page): it joins its cursor's retries."""
     with transaction.atomic():
         failure = ConsumerFailure.objects.select_for_update().get(pk=failure_id, retried_at__isnull=True)
+        ConsumerCursor.objects.bulk_create([ConsumerCursor(name=failure.consumer)], ignore_conflicts=True)
         cursor = ConsumerCursor.objects.select_for_update().get(name=failure.consumer)
         cursor.retries[str(failure.event_id)] = {"attempts": 0, "retry_at": 0, "error": failure.error}
         cursor.save(update_fields=["retries", "updated_at"])

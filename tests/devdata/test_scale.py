@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from coe.models import ActionItem, Coe, CoeState
+from core import consumers
 from incidents.models import Incident, IncidentEvent, Status
 from incidents.phases import current_phase
 from metrics.models import IncidentMetric
@@ -34,6 +35,8 @@ def test_seed_scale_writes_incidents_with_timelines_coes_and_metrics(capsys):
     oldest = Incident.objects.order_by("started_at").first().started_at
     assert Incident.objects.order_by("-started_at").first().started_at - oldest <= timedelta(weeks=8)
     assert "Wrote 300 incidents" in capsys.readouterr().out
+    for consumer in consumers.registered():  # the bulk history is not replayed to the consumers
+        assert consumers.consumer_lag(name=consumer.name).events == 0
 
 
 def test_seed_scale_is_deterministic_for_a_seed():
