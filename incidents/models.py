@@ -105,6 +105,11 @@ def _stamps_in_order() -> list[models.CheckConstraint]:
     return constraints
 
 
+def incident_reference(incident_id: int) -> str:
+    """How an incident is named on every page, message and export: "INC-<id>"."""
+    return f"INC-{incident_id}"
+
+
 class Incident(BaseModel):
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -175,7 +180,7 @@ class Incident(BaseModel):
 
     @property
     def reference(self) -> str:
-        return f"INC-{self.pk}"
+        return incident_reference(self.pk)
 
     @property
     def stamps(self) -> dict:

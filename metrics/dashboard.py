@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from coe.models import FactorCategory
-from core import errors
+from core import errors, reporting
 from incidents.models import Criticality, Incident, Service, Severity, Team
 from incidents.phases import ORDER
 from metrics import weeks
@@ -68,7 +68,7 @@ class Filters:
 
 def last_complete_week(now=None) -> date:
     now = now or timezone.now()
-    return weeks.week_of(now, settings.REPORTING_TIME_ZONE) - weeks.WEEK
+    return weeks.week_of(now, reporting.reporting_zone()) - weeks.WEEK
 
 
 @dataclass
@@ -295,7 +295,7 @@ def _factors(series: list[Week]) -> list[dict]:
 def _incidents(week: date, filters: Filters) -> QuerySet[Incident]:
     """The week's incidents, most severe and longest down first. Selected by started_at (the week's
     definition, and an index on the incidents) so the planner never scans every incident."""
-    start, end = weeks.week_bounds(week, settings.REPORTING_TIME_ZONE)
+    start, end = weeks.week_bounds(week, reporting.reporting_zone())
     incidents = (
         Incident.objects.filter(started_at__gte=start, started_at__lt=end)
         .filter(_metric_filter(filters))
@@ -323,7 +323,7 @@ def dashboard_get(*, week: date, filters: Filters, services: list[Service]) -> D
 def week_neighbours(week: date, now=None) -> tuple[date, date | None]:
     """The previous week, and the next one unless it has not started yet."""
     following = week + weeks.WEEK
-    current = weeks.week_of(now or timezone.now(), settings.REPORTING_TIME_ZONE)
+    current = weeks.week_of(now or timezone.now(), reporting.reporting_zone())
     return week - weeks.WEEK, following if following <= current else None
 
 

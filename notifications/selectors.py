@@ -4,7 +4,6 @@ number), preferences, the digest's figures, the outbox, the team channels and in
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +12,8 @@ from django.urls import reverse
 
 from coe import states
 from coe.models import ActionItem, Coe, ReviewDecision, Reviewer
-from incidents.models import Incident, Status, Team
+from core import reporting
+from incidents.models import Incident, Status, Team, incident_reference
 from metrics.models import Scope, WeeklyAggregate
 from notifications import rules
 from notifications.models import (
@@ -25,19 +25,6 @@ from notifications.models import (
     TeamWebhook,
     Topic,
 )
-
-
-def reporting_zone() -> ZoneInfo:
-    return ZoneInfo(settings.REPORTING_TIME_ZONE)
-
-
-def local_date(moment: datetime) -> date:
-    """The date of `moment` in the reporting time zone (what "today" and "a day" mean here)."""
-    return moment.astimezone(reporting_zone()).date()
-
-
-def local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=reporting_zone())
 
 
 @dataclass(frozen=True)
@@ -82,7 +69,7 @@ def reminder_candidates(*, now: datetime, today: date) -> Candidates:
                 status=item.status,
                 owner_id=item.owner_id,
                 due_on=item.due_on,
-                incident_reference=f"INC-{item.coe.incident_id}",
+                incident_reference=incident_reference(item.coe.incident_id),
                 path=reverse("coe:detail", args=[item.coe_id]),
             )
             for item in items
@@ -106,7 +93,7 @@ def reminder_candidates(*, now: datetime, today: date) -> Candidates:
                 reviewer_id=review.user_id,
                 decision=review.decision,
                 coe_state=review.coe.state,
-                submitted_on=local_date(review.coe.submitted_at),
+                submitted_on=reporting.reporting_date(review.coe.submitted_at),
                 incident_reference=review.coe.incident.reference,
                 path=reverse("coe:detail", args=[review.coe_id]),
             )
@@ -242,7 +229,7 @@ class DigestData:
 
 def digest_data(*, team: Team, week: date, today: date) -> DigestData:
     """What the digest of `team` for the week starting `week` (a Monday) shows. Four queries."""
-    start, end = local_midnight(week), local_midnight(week + timedelta(days=7))
+    start, end = reporting.reporting_midnight(week), reporting.reporting_midnight(week + timedelta(days=7))
     incidents = list(
         Incident.objects.filter(team=team, started_at__gte=start, started_at__lt=end).order_by(
             "started_at", "id"
@@ -278,6 +265,7 @@ def digest_data(*, team: Team, week: date, today: date) -> DigestData:
         coes_due=coes_due,
         overdue_items=overdue_items,
     )
+
 
 def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
     """A person's in-app notifications, newest first, with who caused each."""

@@ -1,8 +1,14 @@
 from django import template
 
-from incidents.models import Status
+from incidents.models import Status, incident_reference
 
 register = template.Library()
+
+
+@register.filter(name="incident_reference")
+def incident_reference_filter(incident_id: int) -> str:
+    """An incident's reference from its id alone ("INC-42"), where the row is not loaded."""
+    return incident_reference(incident_id)
 
 
 @register.filter

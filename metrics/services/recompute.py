@@ -10,17 +10,17 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from coe import states
 from coe.models import ActionItem, Coe, ContributingFactor
+from core import reporting
 from incidents.models import Incident
 from incidents.phases import STAMP_FIELDS
 from metrics import aggregate, figures, weeks
@@ -40,8 +40,7 @@ _AGGREGATE_FIELDS = [
 ]
 
 
-def reporting_zone() -> tzinfo:
-    return weeks.zone(settings.REPORTING_TIME_ZONE)
+reporting_zone = reporting.reporting_zone  # re-exported by metrics.services
 
 
 # --- Per incident ---------------------------------------------------------------------------------

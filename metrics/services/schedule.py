@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core import enqueue
+from core import enqueue, reporting
 from core import redis as shared_redis
 from metrics import weeks
 
@@ -26,7 +26,7 @@ PENDING_KEY = "metrics:week-pending:{week}"
 
 
 def current_week(now: datetime | None = None) -> date:
-    return weeks.week_of(now or timezone.now(), settings.REPORTING_TIME_ZONE)
+    return weeks.week_of(now or timezone.now(), reporting.reporting_zone())
 
 
 def week_changed(*, week: date) -> None:
@@ -100,7 +100,7 @@ def week_containing(at: datetime | date) -> date:
     """The Monday of the reporting week of an instant, or of a calendar day in the reporting zone
     (such as a due date)."""
     if isinstance(at, datetime):
-        return weeks.week_of(at, settings.REPORTING_TIME_ZONE)
+        return weeks.week_of(at, reporting.reporting_zone())
     return weeks.week_monday(at)
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import reporting
 from metrics import weeks
 from notifications import digest, payloads, selectors
 from notifications.models import MessageTopic, ReminderKind, ReminderLog, WebhookEvent
@@ -174,7 +175,7 @@ def weekly_digest(*, now: datetime | None = None) -> int:
     """Queue last week's digest for every team with someone to send it to, each team in its own
     transaction (one team's trouble does not hold up the others). Returns the messages queued."""
     now = now or timezone.now()
-    today = selectors.local_date(now)
+    today = reporting.reporting_date(now)
     week = last_week(today)
     return sum(
         team_digest_send(audience=audience, week=week, today=today)

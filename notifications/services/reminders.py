@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import reporting
 from notifications import rules, selectors
 from notifications.models import ReminderLog
 from notifications.services import inbox, outbox
@@ -42,7 +43,7 @@ def reminders_scan(*, now: datetime | None = None) -> int:
     and sends nothing. Returns how many reminders it logged.
     """
     now = now or timezone.now()
-    today = selectors.local_date(now)
+    today = reporting.reporting_date(now)
     candidates = selectors.reminder_candidates(now=now, today=today)
     due = rules.reminders(
         items=candidates.items,
