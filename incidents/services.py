@@ -323,7 +323,7 @@ def incident_reopen(*, incident_id: int, actor, reason: str, to_phase: Phase | s
         raise phases.IllegalTransition("The incident is already active.", extra={"status": incident.status})
     stamps = incident.stamps
     current = phases.current_phase(stamps)
-    target = Phase(to_phase) if to_phase else (current or Phase.CONFIRM)
+    target = Phase(to_phase) if to_phase else phases.reopen_default(stamps)
     cleared = {} if target == current else phases.plan_reopen(stamps, to_phase=target)
     old_status = incident.status
     for field in cleared:
