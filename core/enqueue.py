@@ -11,6 +11,7 @@ yet makes Celery import the task modules (autodiscovery, as `run_periodic` does)
 """
 
 from celery import Task, current_app
+from django.conf import settings
 
 
 def task(name: str) -> Task:
@@ -18,3 +19,9 @@ def task(name: str) -> Task:
     if name not in current_app.tasks:
         current_app.loader.import_default_modules()
     return current_app.tasks[name]
+
+
+def inline() -> bool:
+    """Whether tasks run in the process that enqueues them (the embedded default: no broker, no
+    worker). The one place the mode is read: the rest of the code enqueues the same way in both."""
+    return settings.CELERY_TASK_ALWAYS_EAGER

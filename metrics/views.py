@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from core import errors
+from core import enqueue, errors
 from incidents.models import Severity
 from incidents.phases import ORDER
 from metrics import charts, dashboard, weeks
@@ -131,7 +131,7 @@ def weekly(request):
         "reporting_zone": settings.REPORTING_TIME_ZONE,
         # Without a broker (the embedded default) no worker computes the figures: the empty state says
         # how to compute them by hand instead.
-        "background_workers": not settings.CELERY_TASK_ALWAYS_EAGER,
+        "background_workers": not enqueue.inline(),
     }
     template = "metrics/_weekly.html" if request.htmx else "metrics/weekly.html"
     try:

@@ -41,11 +41,6 @@ def week_changed(*, week: date) -> None:
     week = weeks.week_monday(week)
     if week > current_week():
         return
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        from metrics.services import recompute
-
-        recompute.week_recompute(week=week)
-        return
     label = weeks.week_format(week)
     delay = settings.METRICS_DEBOUNCE_SECONDS
     key = PENDING_KEY.format(week=label)
