@@ -236,4 +236,3 @@ def test_sweep_takes_a_bounded_batch_per_run(team, settings, time_machine):
     assert processing.resolved_identities_sweep(batch_size=3) == 3
     assert processing.resolved_identities_sweep(batch_size=3) == 2
     assert processing.resolved_identities_sweep(batch_size=3) == 0
-

@@ -15,6 +15,7 @@ from tests import events, factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
+
 @pytest.fixture
 def bob(db):
     return factories.user("bob", first_name="Bob")
