@@ -82,3 +82,9 @@ GUIDANCE: dict[SectionKey, Guidance] = {
         ),
     ),
 }
+
+
+def section_written(section) -> bool:
+    """Written means not empty, and neither the prefilled text nor the guidance (a Section)."""
+    text = section.body.strip()
+    return bool(text) and text != section.prefill.strip() and text != GUIDANCE[SectionKey(section.key)].good

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
 from django.utils import timezone
 
-from coe import markdown, prefill, states
+from coe import markdown, prefill, sections, states
 from coe.models import (
     ActionItem,
     ActionStatus,
@@ -51,8 +51,6 @@ def coe_get(*, coe_id: int) -> Coe | None:
 
 def coe_sections(coe: Coe) -> list[SectionView]:
     """The six sections in document order, rendered (sanitized)."""
-    from coe import services
-
     by_key = {section.key: section for section in coe.sections.all()}
     views = []
     for key in SectionKey:
@@ -63,7 +61,7 @@ def coe_sections(coe: Coe) -> list[SectionView]:
                 key=key,
                 html=markdown.render(section.body),
                 guidance=GUIDANCE[key],
-                written=services.section_written(section),
+                written=sections.section_written(section),
             )
         )
     return views

@@ -23,7 +23,7 @@ from coe.models import (
     Revision,
     Section,
 )
-from coe.sections import GUIDANCE, SectionKey
+from coe.sections import SectionKey, section_written
 from core import errors
 from incidents import selectors as incident_selectors
 from incidents.models import Incident
@@ -307,12 +307,6 @@ def action_item_save(*, coe_id: int, actor, item_id: int | None = None, **fields
         weeks=[item.created_at, completed_before, item.completed_at, timezone.now()],
     )
     return item
-
-
-def section_written(section: Section) -> bool:
-    """Written means not empty, and neither the prefilled text nor the guidance."""
-    text = section.body.strip()
-    return bool(text) and text != section.prefill.strip() and text != GUIDANCE[SectionKey(section.key)].good
 
 
 def submission_problems(coe: Coe, *, blocking_findings: int | None = None) -> list[str]:

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import enqueue as core_enqueue
 from core import errors, http
 from notifications import payloads, selectors
 from notifications.models import Channel, MessageState, OutboundMessage
@@ -116,11 +117,11 @@ def enqueue(message_ids: list[int]) -> None:
     """Queue a send for each message after the current transaction commits. `robust`: with the broker
     down, the failure is logged and the caller's request still succeeds; the messages are stored, and
     `outbox_sweep` queues them again once it is back."""
-    from notifications import tasks  # tasks import this module
 
     def send_later() -> None:  # named: Django logs a robust callback's failure by its __qualname__
+        send = core_enqueue.task("notifications.tasks.message_send")  # by name: tasks import this module
         for message_id in message_ids:
-            tasks.message_send.delay(message_id)
+            send.delay(message_id)
 
     if message_ids:
         transaction.on_commit(send_later, robust=True)
