@@ -11,6 +11,7 @@ from metrics.services.recompute import (
     incident_metric_refresh,
     recent_weeks_recompute,
     reporting_zone,
+    week_pending_recompute,
     week_recompute,
 )
 from metrics.services.schedule import (
@@ -18,7 +19,6 @@ from metrics.services.schedule import (
     current_week,
     week_changed,
     week_changed_on_commit,
-    week_pending_recompute,
 )
 
 __all__ = [

@@ -360,3 +360,10 @@ def history_recompute(
     first, end = weeks.week_monday(since), weeks.week_monday(last) + weeks.WEEK
     incidents = IncidentMetric.objects.filter(week__gte=first, week__lt=end).count() if total else 0
     return HistoryResult(weeks=total, rows=rows, incidents=incidents, seconds=time.monotonic() - started)
+
+
+def week_pending_recompute(*, week: date) -> int:
+    """The debounced recompute (the `week_recompute` task): clear the week's pending flag, then
+    recompute (see schedule.week_flag_clear for why in that order)."""
+    schedule.week_flag_clear(week=week)
+    return week_recompute(week=week)

@@ -61,22 +61,17 @@ def week_changed(*, week: date) -> None:
             logger.debug("Could not clear the pending flag of week %s.", label, exc_info=True)
 
 
-def week_pending_recompute(*, week: date) -> int:
-    """The debounced recompute (the `week_recompute` task): clear the week's pending flag, then recompute.
-
-    The flag is deleted BEFORE reading: a change committed after our read then finds no flag and
-    enqueues another recompute, which will see it. Deleted after the read instead, such a change would
-    find the flag still set, enqueue nothing, and stay unseen until the periodic job.
-    """
-    from metrics.services import recompute
-
+def week_flag_clear(*, week: date) -> None:
+    """Clear the week's pending flag, at the start of its debounced recompute (recompute.
+    week_pending_recompute). Deleted BEFORE reading: a change committed after the read then finds no
+    flag and enqueues another recompute, which will see it. Deleted after the read instead, such a
+    change would find the flag still set, enqueue nothing, and stay unseen until the periodic job."""
     try:
         client = shared_redis.client()
         if client is not None:
             client.delete(PENDING_KEY.format(week=weeks.week_format(week)))
-    except Exception:  # Redis down: the recompute below still runs; only the debounce is lost
+    except Exception:  # Redis down: the recompute still runs; only the debounce is lost
         logger.warning("Could not clear the pending flag of week %s.", week, exc_info=True)
-    return recompute.week_recompute(week=week)
 
 
 def week_on_commit(week: date) -> None:
