@@ -85,6 +85,7 @@ _BOT = re.compile(r"[-_.\[]bot\]?$|^bot[-_.]", re.I)
 _WORD_RULES = frozenset({HUMAN_ERROR_CAUSE, JUDGEMENT})
 _BLAMING = frozenset({"fault", "blame", "responsibility", "punishment", "idiom"})
 _NEGATION_INSIDE = re.compile(r"\b(?:not|no|never|nobody|none)\b|n't\b", re.I)
+_NO_EXCUSE = re.compile(r"^(?:there's\s+|there\s+is\s+)?no\s+excuse\s+for\s+", re.I)  # blame, not negation
 _VERB_KIND = (("forg", "forget"), ("should", "hindsight"), ("could", "hindsight"), ("ought", "hindsight"))
 
 
@@ -107,6 +108,8 @@ def _person_hits(sentence: str, persons: dict, active: set[str]) -> list[tuple]:
         if family not in active:
             continue
         for pattern in patterns:
+            if pattern.gate and not any(map(lowered.__contains__, pattern.gate)):
+                continue
             rule = pattern.rule
             for start, end, person in pattern.finditer(sentence, lowered, persons):
                 if person is not None:
@@ -118,7 +121,7 @@ def _person_hits(sentence: str, persons: dict, active: set[str]) -> list[tuple]:
                 if family in _BLAMING and (
                     words._negated(sentence, _clause_start(start, text))
                     or (len(text.split()) <= 3 and words._quoted(sentence, start, end))
-                    or (family != "punishment" and _NEGATION_INSIDE.search(text))
+                    or (family != "punishment" and _NEGATION_INSIDE.search(_NO_EXCUSE.sub("", text)))
                 ):
                     continue
                 verb = next((kind for prefix, kind in _VERB_KIND if prefix in text.lower()), "")

@@ -104,9 +104,12 @@ class Pattern:
     strong: bool
     plain: tuple[Scan, ...]
     slots: tuple[tuple[Scan | None, re.Pattern[str]], ...]
+    gate: tuple[str, ...] = ()  # words one of which every match contains: skips the pattern cheaply
 
     def finditer(self, sentence: str, lowered: str, persons: dict[int, list[tuple[int, people.Person]]]):
         """Yield (start, end, person or None) for each match; `lowered` is `sentence` lower-cased."""
+        if self.gate and not any(map(lowered.__contains__, self.gate)):
+            return  # (the caller may test the gate first, to skip making this generator)
         for scan in self.plain:
             for match in scan.finditer(sentence, lowered):
                 yield match.start(), match.end(), None
@@ -130,7 +133,9 @@ def _scan(source: str) -> Scan:
     return Scan(re.compile(source, re.I), needles(source))
 
 
-def compile_pattern(family: str, rule: str, pattern: str, strong: bool) -> Pattern:
+def compile_pattern(family: str, rule: str, pattern: str, strong: bool, gate: str = "") -> Pattern:
+    """`gate`: words separated by |, one of which (lower-cased) every match contains, for a pattern
+    whose words come after a person and a stretch of free text, which the regex would scan for."""
     plain, slots = [], []
     for alternative in _alternatives(pattern):
         if "{P}" not in alternative:
@@ -138,7 +143,7 @@ def compile_pattern(family: str, rule: str, pattern: str, strong: bool) -> Patte
             continue
         before, after = alternative.split("{P}", 1)
         slots.append((_scan(before) if before else None, re.compile(after, re.I)))
-    return Pattern(family, rule, strong, tuple(plain), tuple(slots))
+    return Pattern(family, rule, strong, tuple(plain), tuple(slots), tuple(gate.split("|")) if gate else ())
 
 
 # A sentence is tried against a family's patterns only if it has one of the family's words: each gate
@@ -150,37 +155,66 @@ GATES: dict[str, tuple[str, ...]] = {
     for family, words in {
         "fault": "fault|mistak|error|typo|screw|blunder|doing|bad|failure|oversight|lapse| on |'s on|down|"
         "nuked|responsib|"
-        "broke|took|wiped|caused|killed|corrupt|deleted|ruin|wreck|crash",
-        "blame": "blam|finger|fall|scapegoat|ashamed",
+        "broke|took|wiped|caused|killed|corrupt|deleted|ruin|wreck|crash|"
+        "'s outage|' outage|'s mess|' mess|'s disaster|' disaster",
+        "blame": "blam|finger|fall|scapegoat|ashamed|courtesy|thanks to|compliments|pointing|always|"
+        "constantly|"
+        "keeps|forever|clown|idiot|moron|muppet|donkey|buffoon|numpty|fool|amateur|cowboy|genius|"
+        "rocket scientist|einstein",
         "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own|explanation|"
         "problem is|problem was|problem here|"
-        "apolog|trace|come|came|boil|went|goes|point",
+        "apolog|trace|come|came|boil|went|goes|point|culpable|bear|bore|carr|shoulder",
         "punishment": "fire|sack|train|disciplin|reprimand|punish|demot|suspend|writ|let |coach|dismiss|"
         "terminat|warn|ban|bench|replac|supervis|remov|taken|kicked|onboarding|held|pip|improvement|"
         "penalty|talking|access|rights|privilege|revoke|head|contract|more|sure|out|consequence|dismissal|"
-        "permission| face |"
+        "permission| face |recommend|suggest|propose|ask|insist|demand|request|issue|give|hand|strip|bar |"
+        "kick|boot|move|take|yank|pull|lock|dock|cut|withhold|freeze|remedial|attend|hr |review|record|"
+        "file|appraisal|buy|pay for|wear|apologi|"
         "talk|conversation|word|plan|probation|notice|chat",
         "idiom": "ball|screw|mess|botch|bungl|fumbl|goof|blew|blown|finger|nuked|made|broke|f*|fu|ruin|"
         "down|out|over|mixed|"
         "buggy|untested|bad |shot |"
-        "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten|break|wipe",
+        "wreck|bus|dropped|took|deleted|wrong|classic|typo|careless|negligen|sloppi|incompeten|break|wipe|"
+        "rogue|tank|clanger|bollock|brick|number on|bork|foot in|yolo|rm -rf|speedran|cowboy|butcher|trash|"
+        "torch|leave it|no excuse|time bomb|disaster|liability|nightmare|wreck|garbage|junk|joke|minefield|"
+        "all over|own goal",
         "performance": "slow|sleep|asleep|afk|distract|clue|depth|attention|focus|careful|watch|look|listen|"
         "lazy|unrespons|nowhere|bother|care|ignor|overlook|disregard|miss|brush|sat |rush|forever|feet|"
         "forget|skip|drop|mess|"
         "barely|idea|know|late|slept|serious|ack|answer|respond|repl|took|nobody|no one|no-one|without|"
-        "lack of|absence of",
+        "lack of|absence of|against|despite|defiance|contrary|violation|lack|treat|sees|saw|regard|"
+        "forever|ages|eternity|long|awake|alive|there|online|around|effort|work|attitude|support|clue|idea|"
+        "clicked|hit|smash|slap|mash|rubber|vanish|disappear|walked away|ghost|flail|fumbl|guess|panick|"
+        "thrash",
         "omission": "forg|fail|neglect|omit|skip|bypass|supposed|n't|not|never|should|could|ought|if |had|"
         "done",
-        "passive": " by ",
+        "passive": " by |hands of",
+        "judgement": "thinking|think|believe|figure|thought|decide|sense|right mind|sane| call|decision|judg|"
+        "choice|reasoning|approach|garbage|trash|junk|crap|abomination|monstrosity|dumpster",
     }.items()
 }
 
 
-# Each gate as one alternation of its literal words: one C-level scan instead of a test per word.
-_GATE_RES = {
-    family: re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
-    for family, needles in GATES.items()
-}
+def _trie(words: set[str]) -> str:
+    """A regex that finds any of `words` (none of which is a prefix of another), as a trie ("ab|ac" ->
+    "a(?:b|c)"): the regex engine then tests one first character per position, not every word."""
+    heads: dict[str, set[str]] = {}
+    for word in words:
+        heads.setdefault(word[0], set()).add(word[1:])
+    branches = [
+        re.escape(head) + (_trie(tails) if tails != {""} else "") for head, tails in sorted(heads.items())
+    ]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _gate_re(needles: tuple[str, ...]) -> re.Pattern[str]:
+    """Whether a text holds one of `needles`: a needle that starts with another needle adds nothing."""
+    kept = {n for n in needles if not any(o != n and n.startswith(o) for o in needles)}
+    return re.compile(_trie(kept))
+
+
+# Each gate as one regex of its literal words: one C-level scan instead of a test per word.
+_GATE_RES = {family: _gate_re(needles) for family, needles in GATES.items()}
 
 
 def active_families(sentence: str) -> set[str]:

@@ -78,7 +78,7 @@ _ROLES = (
     r"team\s+leads?|tech\s+leads?|leads|bosses|boss|committers?|persons?|people|humans?|guys?|folks|"
     r"colleagues?|co-?workers?|teammates?|juniors?|seniors?|newbies?|testers?|architects?|analysts?|"
     r"employees?|staff|scribes?|dudes?|idiots?|individuals?|captains?|drivers?|coordinators?|technicians?|"
-    r"specialists?|supervisors?|newcomers?|trainees?|freelancers?"
+    r"specialists?|supervisors?|newcomers?|trainees?|freelancers?|contacts?|liaisons?|reps?"
 )
 _AMBIGUOUS_ROLES = r"operators?|managers?|admins?|lead|owners?|authors?|vendors?|ic|qa"
 _HUMAN_MODIFIERS = _words(
@@ -97,7 +97,7 @@ _ROLE_RE = re.compile(rf"(?:{_ROLES})", re.I)
 _AMBIGUOUS_RE = re.compile(_AMBIGUOUS_ROLES, re.I)
 _TITLE = re.compile(r"^(?:mr|mrs|ms|dr)\.?$")
 _PUNCTUATION = re.compile(r"[^\w\s'\u2019.-]")
-_PREFIX = re.compile(r"<[^>]*>|\[[^\]]*\]|[\W\d_]+|\b(?:IC|UTC)\b")
+_PREFIX = re.compile(r"<[^>]*>|\[[^\]]*\]|(?:(?![<[])[\W\d_])+|\b(?:IC|UTC)\b")
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,8 @@ def judge(text: str, *, at_start: bool, people: tuple[str, ...] = (), after: str
     head = low[-1]
     if head in ("nobody", "no-one", "one") and low[0] in ("nobody", "no", "no-one"):
         return Person(text, negative=True)
+    if low == ["who"]:
+        return Person(text)
     if low[0] in (
         "someone",
         "somebody",
@@ -230,7 +232,7 @@ _ROLE_WORDS = _words(
     "consultant reviewer approver on-call oncall on-caller responder commander boss bosse committer "
     "person people human guy folk folks colleague coworker co-worker teammate junior senior newbie "
     "tester architect analyst employee staff scribe dude idiot individual hire captain driver "
-    "coordinator technician specialist supervisor newcomer trainee freelancer"
+    "coordinator technician specialist supervisor newcomer trainee freelancer contact liaison rep"
 )
 _AMBIGUOUS = frozenset(["operator", "manager", "admin", "lead", "owner", "author", "vendor", "ic", "qa"])
 _TEAM_HEADS = frozenset(["team", "squad", "crew", "department", "dept", "group"])
@@ -238,6 +240,10 @@ _TEAMS = frozenset(_TEAM_WORDS.split("|"))
 
 
 _HEADS = _ROLE_WORDS | _AMBIGUOUS | _TEAM_HEADS
+# Words after which "who" opens a question about a person, not a relative clause.
+_WHO_LEADS = _words(
+    "ok okay so srsly seriously lol lmao ngl like and but honestly um uh know guess wonder asks ask"
+)
 _CLAUSE_MARK = re.compile(r"[,;:.!?]")
 _ERROR_NOUNS = frozenset(["error", "errors", "mistake", "mistakes", "failure", "failures"])
 
@@ -298,6 +304,8 @@ def spans(sentence: str, people: Collection[str] = ()) -> dict[int, list[tuple[i
                 if heads[i + k] and not any(w in _DETS for w in lows[i + 1 : i + k]):
                     add(i, i + k)
             continue
+        elif low == "who" and (tokens[i][0] <= opening or (i and lows[i - 1] in _WHO_LEADS)):
+            add(i, i)  # a question's subject: "who borked the helm chart", "we all know who broke staging"
         elif low == "no" and nxt == "one":
             add(i, i + 1)
         elif low in _INDEFINITE or low in _TEAMS:

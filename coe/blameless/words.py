@@ -154,6 +154,26 @@ def _self_criticism(sentence: str, position: int) -> bool:
     return not any(not person.negative for readings in persons.values() for _, person in readings)
 
 
+# A thing, not a person, as the subject of the judging word: "the migration script was sloppy about
+# locking", "the deploy was reckless in the sense that it had no rollback path".
+_SYSTEM_JUDGED = re.compile(
+    r"(?:^\W*|[,;:]\s*|\b(?:said|says|noted|notes|thinks|thought|found|that|because|since|and|but|so)\s+)"
+    r"(?:the|a|an|this|that|its|our)\s+(?:[\w-]+\s+){0,2}?(?:script|default|deploy|deployment|code|config|"
+    r"configuration|query|migration|library|pipeline|design|setting|process|tests?|check|logic|schema|api|"
+    r"implementation|handling|cleanup|rollout|release|runbook|alerting|automation|tooling|job|cron)s?\s+"
+    r"(?:was|is|were|are|seemed|seems|looks|looked|felt)\s+(?:\w+ly\s+|too\s+|quite\s+|very\s+)?$",
+    re.I,
+)
+
+
+# ... or the thing it modifies: "a careless default in the library".
+_SYSTEM_NOUN_AFTER = re.compile(
+    r"\s+(?:defaults?|settings?|timeouts?|retry|retries|regex|quorum|parser|algorithm|heuristic)\b"
+    r"(?!\s+(?:change|push|edit|update|tweak)s?\b)",
+    re.I,
+)
+
+
 def judgements(sentence: str) -> list[tuple[int, int, str]]:
     found = []
     if not _gate(sentence, _JUDGEMENT_GATE):
@@ -166,6 +186,8 @@ def judgements(sentence: str) -> list[tuple[int, int, str]]:
             or _quoted(sentence, match.start(), match.end())
             or _MENTIONED.search(_before(sentence, match.start())[1])
             or _self_criticism(sentence, match.start())
+            or _SYSTEM_JUDGED.search(_before(sentence, match.start())[1])
+            or _SYSTEM_NOUN_AFTER.match(sentence, match.end())
         ):
             continue
         found.append(

@@ -583,12 +583,180 @@ def test_late_probes_are_balanced_new_and_meet_the_targets_once_tuned_on():
     # README); since then they are tuning data, and this keeps a later change from undoing the fixes.
     parts = [part for part in blameless_data.PARTS if part.startswith("probe")]
     probes = [s for part in parts for s in blameless_data.load(part)]
-    assert len(probes) >= 600
+    assert len(probes) >= 640
     assert len({s.text for s in probes}) == len(probes)
-    assert sum(s.blameful for s in probes) * 2 == len(probes)
+    balanced = [s for part in parts if part != "probe14" for s in blameless_data.load(part)]
+    assert sum(s.blameful for s in balanced) * 2 == len(balanced)  # probe14: 24 blameful of 40
     flagged = [bool(lint(s.text)) for s in probes]
     tp = sum(f and s.blameful for f, s in zip(flagged, probes, strict=True))
     fp = sum(f and not s.blameful for f, s in zip(flagged, probes, strict=True))
     fn = sum(not f and s.blameful for f, s in zip(flagged, probes, strict=True))
     assert tp / (tp + fp) >= 0.90
     assert tp / (tp + fn) >= 0.85
+
+
+def test_blind_part_scored_once_is_tuning_data_and_holds_the_targets():
+    # blind.jsonl was written by someone who never saw the rules and scored once (98.0% / 67.9%); its
+    # misses were then studied and fixed by general constructions, so it is tuning data since.
+    samples = blameless_data.load("blind")
+    assert len(samples) == 441
+    flagged = [bool(lint(s.text)) for s in samples]
+    tp = sum(f and s.blameful for f, s in zip(flagged, samples, strict=True))
+    fp = sum(f and not s.blameful for f, s in zip(flagged, samples, strict=True))
+    fn = sum(not f and s.blameful for f, s in zip(flagged, samples, strict=True))
+    assert tp / (tp + fp) >= 0.95
+    assert tp / (tp + fn) >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "words"),
+    [
+        # culpability borne, owned or credited ("courtesy of")
+        ("The whole mess is courtesy of the caching team.", "blame", "mess is courtesy of the caching team"),
+        (
+            "The release lead is ultimately culpable for the bad rollout.",
+            "responsibility",
+            "The release lead is ultimately culpable",
+        ),
+        (
+            "The junior dev bears full responsibility for the wiped volume.",
+            "responsibility",
+            "The junior dev bears full responsibility",
+        ),
+        ("Marta has to own this one.", "responsibility", "Marta has to own this one"),
+        # punishment: subjunctive, imperative, on the record, remedial
+        (
+            "Recommend that the operator on duty be formally reprimanded.",
+            "punishment",
+            "Recommend that the operator on duty be formally reprimanded",
+        ),
+        ("Bar Jonas from production changes for a quarter.", "punishment", "Bar Jonas from production"),
+        ("Dock the ops team's bonus for this.", "punishment", "Dock the ops team's bonus"),
+        ("Put this on Leon's permanent record.", "punishment", "Put this on Leon's permanent record"),
+        (
+            "The analyst to attend remedial SQL training.",
+            "punishment",
+            "The analyst to attend remedial SQL training",
+        ),
+        # performance: slowness judged, rhetorical questions, rules treated as optional, want of competence
+        (
+            "It took the DBA an absurdly long time to spot the lock.",
+            "performance",
+            "took the DBA an absurdly long",
+        ),
+        ("is the on-call even watching?? third page now", "performance", "is the on-call even watching"),
+        (
+            "Petra treats code review as a formality.",
+            "performance",
+            "Petra treats code review as a formality",
+        ),
+        (
+            "The new hire lacks basic judgment around prod.",
+            "performance",
+            "The new hire lacks basic judgment",
+        ),
+        (
+            "Nobody on the web team has the slightest clue how caching works.",
+            "performance",
+            "Nobody on the web team has the slightest clue",
+        ),
+        (
+            "The reviewer just clicked approve and logged off.",
+            "performance",
+            "The reviewer just clicked approve",
+        ),
+        (
+            "Stefan rebooted the primary against every guideline we have.",
+            "performance",
+            "Stefan rebooted the primary against every guideline",
+        ),
+        # idioms outside VADER, slang, handles, "no excuse for X"
+        ("Tobias took his eye off the ball during the cutover.", "idiom", "Tobias took his eye off the ball"),
+        ("ngl @marek totally borked the deploy", "idiom", "@marek totally borked"),
+        (
+            "There's no excuse for the contractor skipping the dry run.",
+            "idiom",
+            "no excuse for the contractor",
+        ),
+        ("Kofi's patches are always a minefield.", "idiom", "Kofi's patches are always a minefield"),
+        ("srsly who nuked the cache", "idiom", "who nuked"),
+        # judgements of a person's decisions
+        (
+            "What was the SRE even thinking, deleting the snapshot?",
+            "judgement",
+            "What was the SRE even thinking",
+        ),
+        (
+            "Why on earth did Lucia decide to patch prod by hand?",
+            "judgement",
+            "Why on earth did Lucia decide",
+        ),
+        (
+            "Rui's decision to disable alerts was indefensible.",
+            "judgement",
+            "Rui's decision to disable alerts was indefensible",
+        ),
+        # passive agents and omissions
+        (
+            "The index was dropped by accident by an engineer on the search team.",
+            "passive",
+            "was dropped by accident by an engineer",
+        ),
+        ("The rollout was stalled by Ahmed's refusal to roll back.", "passive", "by Ahmed's refusal"),
+        (
+            "Because the approver didn't actually run the tests, the bug shipped.",
+            "omission",
+            "the approver didn't actually run",
+        ),
+        # name-calling and sarcastic epithets
+        ('"@ivo you total muppet, you wiped staging"', "blame", "you total muppet"),
+        ("Some genius committed the API key to the repo.", "blame", "Some genius"),
+    ],
+)
+def test_lint_constructions_of_the_blind_sets_misses_carry_over_to_new_words(text, family, words):
+    found = lint(text)
+    assert [(f.family, text[f.start : f.end]) for f in found][:1] == [(family, words)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Move Aisha off the infra rotation while she is on leave.",
+        "Who restarted the db? Adding it to the timeline.",
+        "It took Ingrid a long time to find the bug because the logs were missing.",
+        "Why did Amara decide to roll back?",
+        "Why did Amara think the cache was warm?",
+        "I can't believe Dave fixed it so fast.",
+        "Leave it to Dave to decide.",
+        "It is thanks to Dave that we recovered in ten minutes.",
+        "The new dashboard is courtesy of the billing squad.",
+        "Dave will own this one as the incident commander.",
+        "Dave hit approve after two reviews.",
+        "We don't want rubber-stamp reviews.",
+        "The new hire lacks experience with Kafka, so we paired her with Priya.",
+        "The effort from the platform team was huge.",
+        "Dave's call to roll back was right.",
+        "Ban force-pushes to main.",
+        "Strip the debug headers from the response.",
+        "The warning was issued to the whole team by the monitoring bot.",
+        "Nobody on the team has a laptop with the VPN client.",
+        "Dave treats warnings as errors in CI.",
+        "who is on call tonight?",
+        "HR sent the holiday calendar.",
+        "Add this to Dave's review queue.",
+        "The migration script was sloppy about locking, so we rewrote it.",
+        "Mehmet found a careless default in the library: retries were unbounded.",
+        "We took our eye off the ball on capacity planning.",
+    ],
+)
+def test_lint_look_alikes_of_the_new_constructions_have_no_finding(text):
+    assert lint(text) == []
+
+
+def test_gate_regex_finds_any_of_its_needles_like_a_substring_test():
+    from coe.blameless import engine
+
+    needles = ("fault", "fa", "mistak", "take", " on ", "x y", "rm -rf")
+    gate = engine._gate_re(needles)
+    for text in ("a fa", "mistake", " x y ", "nothing", "tak", "rm -rf'd", " on call", "one"):
+        assert bool(gate.search(text)) == any(n in text for n in needles), text
