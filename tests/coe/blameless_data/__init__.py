@@ -30,6 +30,7 @@ PARTS = (
     "probe11",
     "probe12",
     "probe13",
+    "probe14",
 )
 
 
