@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core import panels
+
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
@@ -9,3 +11,5 @@ class NotificationsConfig(AppConfig):
         from notifications import consumers  # models must be loaded first: ready() is where apps plug in
 
         consumers.register()
+        # The preferences page links to the notification preferences.
+        panels.register(slot="preferences", name="notifications", render="notifications.panels.preferences")

@@ -99,3 +99,10 @@ def test_preferences_invalid_zone_returns_400_and_keeps_the_old_one(client_logge
     assert Profile.objects.get(user=user).time_zone == "UTC"
     page = client_logged_in.get(f"/incidents/{incident.pk}/").content.decode()
     assert f" · {shown(incident.detected_at, UTC)}</time>" in page
+
+
+def test_preferences_page_links_to_the_notification_preferences_through_its_panel(client_logged_in):
+    content = client_logged_in.get("/preferences/").content.decode()
+
+    assert 'id="notification-preferences"' in content  # served by the notifications app (core.panels)
+    assert 'href="/preferences/notifications/"' in content
