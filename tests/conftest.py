@@ -2,6 +2,7 @@ import pytest
 import redis
 from rest_framework.test import APIClient
 
+from alerts import doorbell as alerts_doorbell
 from config.celery import app as celery_app
 from core import consumers
 from core import redis as shared_redis
@@ -50,6 +51,13 @@ def _tasks_run_eagerly(request):
     the next ones would make them pass or fail for the wrong reason."""
     if "not_eager" not in request.fixturenames:
         assert celery_app.conf.task_always_eager, "a previous test left Celery out of eager mode"
+
+
+@pytest.fixture(autouse=True)
+def _ingestion_doorbell_armed():
+    """The ingestion doorbell debounces rings per process and in Redis (alerts.doorbell); a test whose
+    ring found no drain (a broker made to fail, a task mocked) must not mute the next test's."""
+    alerts_doorbell.reset()
 
 
 @pytest.fixture(autouse=True)
