@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from coe import services as coe_services
 from coe.models import ActionItem, ActionStatus, Coe, CoeState, ReviewDecision, Reviewer
@@ -223,28 +223,26 @@ def test_the_coe_consumer_asks_for_each_week_of_its_batch_once(db, django_captur
     assert _weeks_of(callbacks) == [date(2026, 3, 2), date(2026, 3, 9)]
 
 
-def _registered_weeks() -> set[date]:
-    """Weeks asked for so far in the test's transaction (which never commits)."""
-    return {entry[1].metrics_week for entry in connection.run_on_commit if hasattr(entry[1], "metrics_week")}
-
-
-def test_action_item_changes_ask_for_their_weeks(user, team):
+def test_action_item_changes_ask_for_their_weeks(user, team, django_capture_on_commit_callbacks):
     coe = factories.coe(actor=user, team=team)
-    item = coe_services.action_item_save(coe_id=coe.pk, actor=user, title="Add an alert")
-    events.drain()  # the metrics consumer asks for the weeks the COE's events name
-    assert services.current_week() in _registered_weeks()
+    with django_capture_on_commit_callbacks() as created:
+        item = coe_services.action_item_save(coe_id=coe.pk, actor=user, title="Add an alert")
+        events.drain()  # the metrics consumer asks for the weeks the COE's events name
+    assert services.current_week() in _weeks_of(created)
     ActionItem.objects.filter(pk=item.pk).update(created_at=datetime(2026, 3, 4, 12, tzinfo=UTC))
-    coe_services.action_item_save(coe_id=coe.pk, actor=user, item_id=item.pk, status=ActionStatus.DONE)
-    events.drain()
-    assert date(2026, 3, 2) in _registered_weeks()  # the week it was created in
+    with django_capture_on_commit_callbacks() as completed:
+        coe_services.action_item_save(coe_id=coe.pk, actor=user, item_id=item.pk, status=ActionStatus.DONE)
+        events.drain()
+    assert date(2026, 3, 2) in _weeks_of(completed)  # the week it was created in
 
 
-def test_approving_a_coe_asks_for_its_due_week(user, team):
+def test_approving_a_coe_asks_for_its_due_week(user, team, django_capture_on_commit_callbacks):
     coe = factories.coe(actor=user, team=team)
     reviewer = factories.user("rita")
     Coe.objects.filter(pk=coe.pk).update(state=CoeState.IN_REVIEW, due_on=date(2026, 1, 7))
     Reviewer.objects.create(coe=coe, user=reviewer)
-    coe_services.coe_review(coe_id=coe.pk, reviewer=reviewer, decision=ReviewDecision.APPROVED)
+    with django_capture_on_commit_callbacks() as callbacks:
+        coe_services.coe_review(coe_id=coe.pk, reviewer=reviewer, decision=ReviewDecision.APPROVED)
+        events.drain()
     assert Coe.objects.get(pk=coe.pk).state == CoeState.APPROVED  # SEV3 needs one approval
-    events.drain()
-    assert date(2026, 1, 5) in _registered_weeks()
+    assert date(2026, 1, 5) in _weeks_of(callbacks)
