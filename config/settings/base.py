@@ -366,4 +366,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per task that succeeded: the consumers alone run every few seconds (and after every
+    # commit in the embedded default). Failures and retries are still logged, as warnings and errors.
+    "loggers": {"celery.app.trace": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")}},
 }
