@@ -159,7 +159,8 @@ GATES: dict[str, tuple[str, ...]] = {
         "'s outage|' outage|'s mess|' mess|'s disaster|' disaster",
         "blame": "blam|finger|fall|scapegoat|ashamed|courtesy|thanks to|compliments|pointing|always|"
         "constantly|"
-        "keeps|forever|clown|idiot|moron|muppet|donkey|buffoon|numpty|fool|amateur|cowboy|genius|"
+        "keeps|forever|clown|idiot|moron|muppet|donkey|buffoon|numpty|fool|amateur|cowboy|genius|spark|"
+        "hotshot|wise guy|know-it-all|"
         "rocket scientist|einstein",
         "responsibility": "responsib|accountab|answer|liable|cause|reason|culprit|rca|guilty|own|explanation|"
         "problem is|problem was|problem here|"

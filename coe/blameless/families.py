@@ -96,7 +96,7 @@ _FLOUTED = (
     r"warnings?|advice|instructions?|checklist|objections?|best\s+practices?)\b"
 )
 _CAUSE_SUBJECT = (
-    r"(?:this(?:\s+one)?|that(?:\s+one)?|it|the\s+whole\s+thing|everything|all\s+of\s+this|the\s+(?:\w+\s+)?(?:outage|"
+    r"(?:this(?:\s+(?:one|mess|outage|incident|failure|disaster|screw-?up|breakage))?|that(?:\s+one)?|it|the\s+whole\s+thing|everything|all\s+of\s+this|the\s+(?:\w+\s+)?(?:outage|"
     r"incident|failure|downtime|mistake|mess|issue|problem|error|breakage|data\s+loss|deploy|release))"
 )
 
@@ -542,10 +542,10 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             "blame",
             FB,
             r"\b(?:some|a|the|our|that|this)\s+(?:(?:absolute|real|total)\s+)?(?:genius|clown|cowboy|muppet|"
-            r"rocket\s+scientist|einstein|numpty)(?=\s+(?:(?:just|apparently|clearly|decided\s+to|thought\s+it\s+"
+            r"rocket\s+scientist|einstein|numpty|bright\s+spark|hotshot|wise\s+guy|know-it-all)(?=\s+(?:(?:just|apparently|clearly|decided\s+to|thought\s+it\s+"
             r"would\s+be\s+\w+\s+to)\s+)?(?:\w+(?:ed|'d)|went|thought|made|put|left|set|ran|took)\b)",
             True,
-            "genius|clown|cowboy|muppet|rocket scientist|einstein|numpty",
+            "genius|clown|cowboy|muppet|rocket scientist|einstein|numpty|spark|hotshot|wise guy|know-it-all",
         ),
         # punishment: subjunctive and imperative ("recommend that X be written up", "ban X from deploys",
         # "strip the team of autonomy", "dock their bonus", "a formal warning should be issued to X")
@@ -613,7 +613,9 @@ PATTERNS: tuple[engine.Pattern, ...] = tuple(
             rf"|{{P}}{_REL}{_ADV}\s+(?:lacks?|lacked|lacking)\s+(?:the\s+|any\s+|even\s+the\s+)?(?:(?:most\s+)?basic\s+|"
             r"common\s+|good\s+)?(?:competence|judge?ment|discipline|sense|care|rigou?r|clue|professionalism)\b"
             rf"|{{P}}{_REL}{_ADV}\s+(?:lacks?|lacked|lacking)\s+(?:the\s+|even\s+the\s+)?(?:most\s+)?basic\s+(?:skills?|"
-            r"knowledge|understanding)\b",
+            r"knowledge|understanding)\b"
+            rf"|{{P}}{_REL}{_ADV}\s+(?:lacks?|lacked|lacking)\s+(?:the\s+)?(?:\w+\s+)?(?:skills?|competence|know-?how)\s+"
+            r"(?:needed\s+|required\s+)?to\s+(?:be\s+(?:anywhere\s+)?near|touch|run|handle|operate|own|be\s+trusted)\b",
             True,
             "treat|sees|saw|regard|lack",
         ),

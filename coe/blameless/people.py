@@ -149,9 +149,12 @@ def judge(text: str, *, at_start: bool, people: tuple[str, ...] = (), after: str
         "whoever",
         "he",
         "she",
+        "him",
     ):
         return Person(text)
-    if low[0] in ("they", "you"):
+    if low == ["her"]:
+        return Person(text)  # "that's on her": spans add "her" only where no noun follows
+    if low[0] in ("they", "you", "them"):
         return Person(text, weak=True)  # as often the alerts (they) or anyone (you): strong rules only
     if low[0] == "team" and len(low) == 3:
         return Person(text)
@@ -226,7 +229,9 @@ def _name(
 
 _TOKEN = re.compile(r"[A-Za-z@][\w'\u2019-]*(?:[.+][\w'\u2019-]+)*")
 _DETS = _words("the a an our their his her your that this one some any every each whichever same")
-_INDEFINITE = _words("someone somebody anyone anybody everyone everybody nobody no-one he she they you")
+_INDEFINITE = _words(
+    "someone somebody anyone anybody everyone everybody nobody no-one he she they you him them"
+)
 _ROLE_WORDS = _words(
     "engineer developer dev programmer coder sysadmin administrator dba sre intern contractor "
     "consultant reviewer approver on-call oncall on-caller responder commander boss bosse committer "
@@ -298,6 +303,9 @@ def spans(sentence: str, people: Collection[str] = ()) -> dict[int, list[tuple[i
                 if not _CLAUSE_MARK.search(sentence, tokens[i][1], tokens[i + k][0]):
                     add(i, i + k)
         elif low in _DETS:
+            if low == "her" and (i + 1 == len(tokens) or _CLAUSE_MARK.match(sentence, tokens[i][1])):
+                add(i, i)  # the object "her" ends a clause; the determiner "her" has its noun after it
+                continue
             if nxt in _DETS:
                 continue
             for k in range(min(3, len(tokens) - i - 1), 0, -1):

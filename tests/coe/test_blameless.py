@@ -711,6 +711,15 @@ def test_blind_part_scored_once_is_tuning_data_and_holds_the_targets():
         # name-calling and sarcastic epithets
         ('"@ivo you total muppet, you wiped staging"', "blame", "you total muppet"),
         ("Some genius committed the API key to the repo.", "blame", "Some genius"),
+        ("Some hotshot pushed the change at 5pm on a Friday.", "blame", "Some hotshot"),
+        # object pronouns as the target ("on him", "on her" ending the clause)
+        ("The outage is squarely on him.", "fault", "The outage is squarely on him"),
+        ("Honestly this mess is on her.", "fault", "this mess is on her"),
+        (
+            "The contractor lacks the skills needed to operate the cluster.",
+            "performance",
+            "The contractor lacks the skills needed to operate",
+        ),
     ],
 )
 def test_lint_constructions_of_the_blind_sets_misses_carry_over_to_new_words(text, family, words):
@@ -747,6 +756,10 @@ def test_lint_constructions_of_the_blind_sets_misses_carry_over_to_new_words(tex
         "The migration script was sloppy about locking, so we rewrote it.",
         "Mehmet found a careless default in the library: retries were unbounded.",
         "We took our eye off the ball on capacity planning.",
+        "Hand it to her.",
+        "Her change was fine.",
+        "We gave her the pager.",
+        "Ask him to review the diff.",
     ],
 )
 def test_lint_look_alikes_of_the_new_constructions_have_no_finding(text):
