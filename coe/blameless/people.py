@@ -15,7 +15,9 @@ whether a reading is one:
   roles that are also systems (operator, manager, admin, lead, owner) only after a determiner and with
   no modifier or a human one, so "the Kubernetes operator" is a system;
 - a team ("the storage team", "ops", "the backend guys", "team of Wojciech");
-- an indefinite person ("someone", "whoever merged that") and the pronouns he, she, they;
+- an indefinite person ("someone", "whoever merged that"), "who" opening a chat question ("who borked
+  the helm chart"), and the pronouns he, she, they, him, them, and "her" where it ends a clause ("that's
+  on her", not "her change");
 - a username or first name passed in `people` (the registered users).
 
 Not persons: "we", "I", "our team" (a COE asks its authors to be self-critical in the first person).
