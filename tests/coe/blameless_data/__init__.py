@@ -17,6 +17,7 @@ PARTS = (
     "tuning",
     "test",
     "blind",
+    "blind2",
     "probe",
     "probe2",
     "probe3",
