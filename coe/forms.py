@@ -79,7 +79,7 @@ class DismissFindingForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    """The body is checked by `coe.comments.comment_add` (required, at most 5,000 characters), so the
+    """The body is checked by `coe.services.comments.comment_add` (required, at most 5,000 characters), so the
     page and the API say the same thing; here it is only bounded, so a huge post is refused early."""
 
     body = forms.CharField(required=False, max_length=COMMENT_MAX_LENGTH * 2, strip=False)

@@ -1,5 +1,5 @@
 """Find the `@username` mentions in a comment's Markdown. Pure: no queries; the caller decides which
-names are people (`coe.comments` notifies only existing active users).
+names are people (`coe.services.comments` notifies only existing active users).
 
 A mention is `@` followed by a Django username (letters, digits and `.@+-_`, up to 150 characters,
 as `django.contrib.auth.validators.UnicodeUsernameValidator` allows), where the `@` does not follow

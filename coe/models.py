@@ -224,7 +224,7 @@ COMMENT_MAX_LENGTH = 5_000
 
 class Comment(BaseModel):
     """A comment on one section. A thread is a top-level comment (`parent` null) and its replies: one
-    level only, a reply to a reply joins its thread (`coe.comments.comment_add`), so `parent` always
+    level only, a reply to a reply joins its thread (`coe.services.comments.comment_add`), so `parent` always
     names a top-level comment in the same section (the service holds that; it spans rows).
 
     Resolution belongs to the thread and is stored on its top comment; a reply is never resolved itself.

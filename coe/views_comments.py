@@ -1,6 +1,6 @@
-"""Comment threads on the COE page. Each view calls one service of `coe.comments` and answers, for htmx,
-that section's comments fragment only (`coe/_comments.html`): the section's text box, perhaps being
-typed in, is never redrawn. Without htmx they go back to the page, at the section's comments. An error
+"""Comment threads on the COE page. Each view calls one service of `coe.services.comments` and answers,
+for htmx, that section's comments fragment only (`coe/_comments.html`): the section's text box, perhaps
+being typed in, is never redrawn. Without htmx they go back to the page, at the section's comments. An error
 (an empty comment) renders in place, 400, with what was typed kept in its box."""
 
 from django.contrib import messages
@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coe import api_selectors, comments, forms, selectors
+from coe import api_selectors, forms, selectors
 from coe.sections import SectionKey
+from coe.services import comments
 from core import errors
 
 

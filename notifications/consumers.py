@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from coe import comments
 from coe.models import CoeEventKind, Comment
 from coe.sections import SectionKey
+from coe.services import comments
 from core import consumers
 from incidents.models import Incident
 from notifications.services import preferences, webhooks

@@ -35,7 +35,7 @@ from schemathesis import checks as st_checks
 from schemathesis.core.failures import Failure, Severity
 
 from alerts import services as alert_services
-from coe import comments as coe_comments
+from coe.services import comments as coe_comments
 from config.wsgi import application
 from core import services as core_services
 from tests import factories

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from coe import comments
 from coe.models import Comment
+from coe.services import comments
 from notifications.models import Notification
 from tests import events, factories
 

@@ -1,5 +1,5 @@
-"""Comment threads on COE sections: the services (`coe.comments`: add, reply, resolve, reopen, and the
-notifications of @mentions) on the real database, and the pages through Django's test client (the
+"""Comment threads on COE sections: the services (`coe.services.comments`: add, reply, resolve, reopen,
+and the notifications of @mentions) on the real database, and the pages through Django's test client (the
 threads under each section, the htmx fragment swaps, sanitizing, login, query counts)."""
 
 import re
@@ -10,9 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from coe import comments, services
+from coe import services
 from coe.models import Comment, Section
 from coe.sections import SectionKey
+from coe.services import comments
 from core import errors
 from notifications.models import Notification
 from tests import events, factories

@@ -2,8 +2,8 @@
 
 import pytest
 
-from coe import comments
 from coe.sections import SectionKey
+from coe.services import comments
 from notifications.models import Notification, OutboundMessage, Preference
 from tests import events, factories
 

@@ -1,9 +1,9 @@
 """The REST API of comment threads on COE sections (/api/v1/coe/{coe_id}/sections/{key}/comments/).
 
-The same services as the pages (`coe.comments`), so a comment posted by a script notifies the same
-people as one typed in the browser. Built like `coe.api`: module-level serializers with unique names,
-`core.api.ApiView`, errors as {"message", "code", "extra"}. The notifications their @mentions send are
-listed by the notifications app's API (/api/v1/notifications/, notifications.api).
+The same services as the pages (`coe.services.comments`), so a comment posted by a script notifies the
+same people as one typed in the browser. Built like the rest of `coe.api`: module-level serializers with
+unique names, `core.api.ApiView`, errors as {"message", "code", "extra"}. The notifications their
+@mentions send are listed by the notifications app's API (/api/v1/notifications/, notifications.api).
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -11,11 +11,12 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coe import api_selectors, comments, markdown, selectors
-from coe.api import KEY
+from coe import api_selectors, markdown, selectors
+from coe.api import _common
 from coe.api_serializers import NoBodyIn
 from coe.models import COMMENT_MAX_LENGTH, Comment
 from coe.sections import SectionKey
+from coe.services import comments
 from core import errors
 from core.api import ApiView, ErrorOut, PageIn, StrictIn, error_responses, paginated, validated
 
@@ -108,7 +109,7 @@ class CommentListApi(ApiView):
         tags=COMMENT_TAGS,
         summary="List a section's comment threads",
         description="Oldest first, each with its replies. Filter with `resolved`.",
-        parameters=[KEY, CommentListIn],
+        parameters=[_common.KEY, CommentListIn],
         responses={200: paginated(CommentThreadOut), **_errors(400, 404)},
     )
     def get(self, request: Request, coe_id: int, key: str) -> Response:
@@ -126,7 +127,7 @@ class CommentListApi(ApiView):
         description="Starts a thread, or with `parent` replies to one (which reopens it if it was "
         "resolved). Allowed in every state of the COE: comments are not part of the document. Answers "
         "201 with the whole thread the comment is in.",
-        parameters=[KEY],
+        parameters=[_common.KEY],
         request=CommentAddIn,
         responses={201: CommentThreadOut, **_errors(400, 404, 413)},
         examples=[
@@ -153,7 +154,7 @@ class CommentResolveApi(ApiView):
         tags=COMMENT_TAGS,
         summary="Resolve a thread",
         description="Resolves the thread the comment is in. A resolved thread stays as it was.",
-        parameters=[KEY],
+        parameters=[_common.KEY],
         request=None,
         responses={200: CommentThreadOut, **_errors(400, 404, 413)},
     )
@@ -170,7 +171,7 @@ class CommentReopenApi(ApiView):
         tags=COMMENT_TAGS,
         summary="Reopen a thread",
         description="Reopens the resolved thread the comment is in. An open thread stays as it was.",
-        parameters=[KEY],
+        parameters=[_common.KEY],
         request=None,
         responses={200: CommentThreadOut, **_errors(400, 404, 413)},
     )

@@ -15,8 +15,8 @@ reopened when it is not. Decisions, so the pages and the API agree:
   comment goes on the COE's log with whom it mentions (coe.events); the notifications consumer tells
   each person in the app and by email as they chose.
 
-Kept apart from `coe.services` (the document, its review and its action items) so each module stays
-one screen of concerns; callers import it as `from coe import comments`.
+Kept apart from the document, its review and its action items (the rest of `coe.services`) so each
+module stays one screen of concerns; callers import it as `from coe.services import comments`.
 """
 
 from django.contrib.auth import get_user_model
