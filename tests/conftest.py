@@ -6,6 +6,7 @@ from alerts import doorbell as alerts_doorbell
 from config.celery import app as celery_app
 from core import consumers
 from core import redis as shared_redis
+from metrics.services.schedule import PENDING_KEY
 from tests import factories
 from tests.worker import not_eager  # noqa: F401 (a fixture, for the tests that start a real worker)
 
@@ -61,14 +62,17 @@ def _ingestion_doorbell_armed():
 
 
 @pytest.fixture(autouse=True)
-def _consumer_doorbells_armed():
-    """The consumers' doorbell debounces wake-ups in Redis for a second (core.doorbell); a test that
-    rang without a pass (tasks mocked or sent to a broker nobody reads) must not mute the next test's."""
+def _doorbells_armed():
+    """The consumers' doorbell (core.doorbell) and the metrics week debounce (metrics.services.schedule)
+    keep a key in Redis until the task they enqueued runs; a test that rang without that task running
+    (tasks mocked, or sent to a broker nobody reads) must not mute the next test's ring."""
     client = shared_redis.client()
-    if client is not None:
-        try:
-            keys = list(client.scan_iter(match=consumers.WAKE_KEY.format("*"), count=100))
+    if client is None:
+        return
+    try:
+        for pattern in (consumers.WAKE_KEY.format("*"), PENDING_KEY.format(week="*")):
+            keys = list(client.scan_iter(match=pattern, count=100))
             if keys:
                 client.delete(*keys)
-        except redis.RedisError:
-            pass  # Redis is down for this run: nothing was debounced either
+    except redis.RedisError:
+        pass  # Redis is down for this run: nothing was debounced either
