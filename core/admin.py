@@ -41,24 +41,28 @@ class ConsumerCursorAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def _lag(self, cursor) -> consumers.Lag | None:
+        """One lag reading per row, shared by its columns (None: no consumer of that name any more)."""
+        if cursor.name not in {consumer.name for consumer in consumers.registered()}:
+            return None
+        cached = getattr(cursor, "_lag", None)
+        if cached is None:
+            cached = cursor._lag = consumers.consumer_lag(name=cursor.name)
+        return cached
+
     @admin.display(description="events behind")
     def lag_events(self, cursor) -> int | str:
-        return consumers.consumer_lag(name=cursor.name).events if cursor.name in _names() else "unregistered"
+        lag = self._lag(cursor)
+        return "unregistered" if lag is None else lag.events
 
     @admin.display(description="oldest unhandled (s)")
     def oldest_unhandled(self, cursor):
-        if cursor.name not in _names():
-            return "—"
-        age = consumers.consumer_lag(name=cursor.name).oldest_seconds
-        return "—" if age is None else round(age)
+        lag = self._lag(cursor)
+        return "—" if lag is None or lag.oldest_seconds is None else round(lag.oldest_seconds)
 
     @admin.display(description="gaps + retries")
     def waiting(self, cursor) -> int:
         return len(cursor.gaps) + len(cursor.retries)
-
-
-def _names() -> set[str]:
-    return {consumer.name for consumer in consumers.registered()}
 
 
 @admin.register(ConsumerFailure)

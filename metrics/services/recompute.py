@@ -91,31 +91,28 @@ def _moved_weeks(rows: list[dict[str, Any]], metrics: list[IncidentMetric]) -> s
     return touched
 
 
-@transaction.atomic
-def incident_metric_refresh(*, incident_id: int, now: datetime | None = None) -> IncidentMetric | None:
-    """Recompute one incident's row, then ask (after commit) for a recompute of its week, and of the
-    week it was in before if its start moved. Three queries; None if the incident no longer exists."""
-    now = now or timezone.now()
-    rows = list(Incident.objects.filter(pk=incident_id).values(*_INCIDENT_FIELDS, "metric__week"))
+def _refresh(incident_ids: list[int], now: datetime | None) -> list[IncidentMetric]:
+    """Recompute these incidents' rows in one statement, then ask (after commit) for a recompute of
+    the weeks they are in and were in (a moved start changes two weeks)."""
+    rows = list(Incident.objects.filter(pk__in=incident_ids).values(*_INCIDENT_FIELDS, "metric__week"))
     if not rows:
-        return None
-    metrics = _metrics_upsert(rows, now=now)
+        return []
+    metrics = _metrics_upsert(rows, now=now or timezone.now())
     for week in sorted(_moved_weeks(rows, metrics)):
         schedule.week_on_commit(week)
-    return metrics[0]
+    return metrics
+
+
+@transaction.atomic
+def incident_metric_refresh(*, incident_id: int, now: datetime | None = None) -> IncidentMetric | None:
+    """Recompute one incident's row (and ask for its weeks). Three queries; None if it is gone."""
+    metrics = _refresh([incident_id], now)
+    return metrics[0] if metrics else None
 
 
 def incidents_metric_refresh(*, incident_ids: list[int], now: datetime | None = None) -> int:
-    """Recompute the rows of several incidents in one statement (a consumer's batch), then ask (after
-    commit) for a recompute of the weeks they are in and were in. Returns how many rows were written."""
-    now = now or timezone.now()
-    rows = list(Incident.objects.filter(pk__in=incident_ids).values(*_INCIDENT_FIELDS, "metric__week"))
-    if not rows:
-        return 0
-    metrics = _metrics_upsert(rows, now=now)
-    for week in sorted(_moved_weeks(rows, metrics)):
-        schedule.week_on_commit(week)
-    return len(metrics)
+    """The same for a consumer's batch, in one statement. Returns how many rows were written."""
+    return len(_refresh(incident_ids, now))
 
 
 # --- Per week -------------------------------------------------------------------------------------
